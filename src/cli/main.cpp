@@ -1,0 +1,65 @@
+// The `cowork` binary: parses the command line, runs one command from the table, and maps the outcome to an exit
+// code. Everything a command does is in the engine libraries; this file only wires them to the terminal.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.hpp"
+#include "cli/common.hpp"
+
+namespace cowork::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"incidents", "List the failures of the last dbt run, grouped into incidents by root cause", setup_incidents},
+      {"lineage", "Show what a node reads from and what reads from it", setup_lineage},
+      {"ls", "List the nodes a dbt selector picks (like dbt ls)", setup_ls},
+  };
+  return table;
+}
+
+namespace {
+
+int run_main(int argc, char** argv) {
+  CLI::App app{"dbt Co-Work: find out why a dbt pipeline broke, and fix it."};
+  app.name("cowork");
+  app.set_version_flag("--version", "cowork 0.1.0");
+  app.require_subcommand(1);
+  app.footer(R"(Start with `cowork incidents` in a dbt project after a failed `dbt build` (or point --target-path at a
+folder of artifacts), then `cowork lineage NODE` to see where a failure comes from.
+Run `cowork COMMAND --help` for a command's flags and examples.)");
+
+  Runner chosen;
+  for (const Command& command : commands()) {
+    CLI::App* sub = app.add_subcommand(command.name, command.description);
+    Runner runner = command.setup(*sub);
+    sub->callback([&chosen, runner] { chosen = runner; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return k_exit_usage;
+  }
+  if (!chosen) return k_exit_usage;
+  return chosen();
+}
+
+}  // namespace
+}  // namespace cowork::cli
+
+int main(int argc, char** argv) {
+  try {
+    return cowork::cli::run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: cowork stopped unexpectedly: " << e.what() << '\n';
+    return cowork::cli::k_exit_usage;
+  }
+}
