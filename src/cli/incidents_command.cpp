@@ -112,8 +112,8 @@ void print_text(const IncidentReport& report, const Style& style) {
 
 // Keeps the incidents with a failing or skipped node among `selected`.
 void filter(IncidentReport& report, const dbt::Graph& graph, const std::vector<dbt::NodeId>& selected) {
-  std::set<std::string> ids;
-  for (auto id : selected) ids.insert(graph.node(id).unique_id);
+  std::set<std::string, std::less<>> ids;
+  for (auto id : selected) ids.emplace(graph.node(id).unique_id);
   std::erase_if(report.incidents, [&](const Incident& incident) {
     for (const auto& failure : incident.failures)
       if (ids.contains(failure.unique_id) || ids.contains(failure.subject)) return false;

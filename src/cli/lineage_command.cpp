@@ -24,14 +24,13 @@ struct LineageOptions {
   int down = -1;
 };
 
-std::string node_path(const dbt::Node& node) {
-  if (!node.original_file_path.empty()) return node.original_file_path;
-  return node.path;
+std::string_view node_path(const dbt::Node& node) {
+  return node.original_file_path.empty() ? node.path : node.original_file_path;
 }
 
 std::string label(const dbt::Node& node) {
-  if (node.resource_type == dbt::ResourceType::source) return node.source_name + "." + node.name;
-  return node.name;
+  if (node.resource_type == dbt::ResourceType::source) return fmt::format("{}.{}", node.source_name, node.name);
+  return std::string(node.name);
 }
 
 class TreePrinter {
@@ -81,11 +80,11 @@ class TreePrinter {
       for (NodeId test : tests) {
         const dbt::Node& node = m_graph.node(test);
         if (node.test && !node.test->name.empty())
-          names.push_back(node.test->column_name.empty()
-                              ? node.test->name
-                              : fmt::format("{}({})", node.test->name, node.test->column_name));
+          names.emplace_back(node.test->column_name.empty()
+                                 ? node.test->name
+                                 : fmt::format("{}({})", node.test->name, node.test->column_name));
         else
-          names.push_back(node.name);
+          names.emplace_back(node.name);
       }
       std::cout << indent << "└── "
                 << m_style.dim(fmt::format("{} test{}: {}", tests.size(), tests.size() == 1 ? "" : "s",

@@ -24,7 +24,7 @@ struct LsOptions {
 // dbt ls's default output: the fqn joined by dots, sources as source:pkg.source.table.
 std::string selector_of(const dbt::Node& node) {
   std::string fqn = join(node.fqn, ".");
-  if (fqn.empty()) fqn = node.unique_id;
+  if (fqn.empty()) fqn = std::string(node.unique_id);
   switch (node.resource_type) {
     case dbt::ResourceType::source:
       return "source:" + fqn;
@@ -48,7 +48,6 @@ int run(const LsOptions& options) {
   if (!indirect) return report_error(indirect.error());
   dbt::ArtifactRequest request;
   request.run_results = dbt::Need::optional;
-  request.manifest_options.keep_code = false;
   auto artifacts = load_artifacts(options.common, request);
   if (!artifacts) return report_error(artifacts.error());
   print_warnings(artifacts->warnings);

@@ -9,26 +9,6 @@
 namespace cowork::dbt {
 namespace {
 
-// Builds compressed adjacency from per-node lists.
-void compress(const std::vector<std::vector<NodeId>>& lists, std::vector<std::uint32_t>& start,
-              std::vector<NodeId>& ids) {
-  start.assign(lists.size() + 1, 0);
-  std::size_t total = 0;
-  for (const auto& list : lists) total += list.size();
-  ids.clear();
-  ids.reserve(total);
-  for (std::size_t i = 0; i < lists.size(); ++i) {
-    start[i] = static_cast<std::uint32_t>(ids.size());
-    ids.insert(ids.end(), lists[i].begin(), lists[i].end());
-  }
-  start[lists.size()] = static_cast<std::uint32_t>(ids.size());
-}
-
-void sort_unique(std::vector<NodeId>& list) {
-  std::sort(list.begin(), list.end());
-  list.erase(std::unique(list.begin(), list.end()), list.end());
-}
-
 // Reads the quoted string arguments of a call such as ref('a', "b") starting at `open` (the '(').
 std::vector<std::string> call_arguments(std::string_view text, std::size_t open) {
   std::vector<std::string> args;
@@ -80,45 +60,64 @@ TestTarget parse_test_target(std::string_view model_argument) {
   return target;
 }
 
+namespace {
+
+// Sorted, de-duplicated (from, to) pairs into compressed adjacency over `count` nodes.
+void compress_pairs(std::vector<std::pair<NodeId, NodeId>>& pairs, std::size_t count, std::vector<std::uint32_t>& start,
+                    std::vector<NodeId>& ids) {
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  start.assign(count + 1, 0);
+  ids.clear();
+  ids.reserve(pairs.size());
+  for (const auto& [from, to] : pairs) {
+    ++start[from + 1];
+    ids.push_back(to);
+  }
+  for (std::size_t i = 0; i < count; ++i) start[i + 1] += start[i];
+}
+
+}  // namespace
+
 Graph Graph::build(std::shared_ptr<const Manifest> manifest, const GraphOptions& options) {
   Graph graph;
   graph.m_manifest = std::move(manifest);
   const Manifest& m = *graph.m_manifest;
   graph.m_nodes.reserve(m.nodes.size());
-  graph.m_by_id.reserve(m.nodes.size() * 2);
+  graph.m_by_id.reserve(m.nodes.size());
+  std::size_t edge_count = 0;
   for (const Node& node : m.nodes) {
-    auto [it, inserted] = graph.m_by_id.try_emplace(node.unique_id, static_cast<NodeId>(graph.m_nodes.size()));
-    if (!inserted) {
+    if (!graph.m_by_id.insert(node.unique_id, static_cast<NodeId>(graph.m_nodes.size()))) {
       graph.m_warnings.push_back(fmt::format("{}: {} appears twice; the first is used", m.path, node.unique_id));
       continue;
     }
     graph.m_nodes.push_back(&node);
+    edge_count += node.depends_on.size();
   }
 
   const bool from_map = options.use_parent_map && m.parent_map.has_value() && !m.parent_map->empty();
   graph.m_edges_from_parent_map = from_map;
-  std::vector<std::vector<NodeId>> parents(graph.m_nodes.size());
+  std::vector<std::pair<NodeId, NodeId>> edges;  // (child, parent)
+  edges.reserve(edge_count);
   std::size_t missing_edges = 0;
   std::string first_missing;
-  const std::unordered_set<std::string_view> disabled(m.disabled.begin(), m.disabled.end());
+  std::unordered_set<std::string_view> disabled(m.disabled.begin(), m.disabled.end());
   auto add_parent = [&](NodeId child, std::string_view parent_id) {
-    auto it = graph.m_by_id.find(parent_id);
     NodeId parent;
-    if (it != graph.m_by_id.end()) {
-      parent = it->second;
+    if (auto found = graph.m_by_id.find(parent_id)) {
+      parent = *found;
     } else {
       const bool is_disabled = disabled.contains(parent_id);
       if (!is_disabled && missing_edges++ == 0) first_missing = std::string(parent_id);
       parent = graph.intern_placeholder(parent_id);
       graph.m_placeholders.back().enabled = !is_disabled;
-      parents.resize(graph.m_nodes.size());
     }
-    parents[child].push_back(parent);
+    edges.emplace_back(child, parent);
   };
   const std::size_t manifest_nodes = graph.m_nodes.size();
   for (NodeId id = 0; id < manifest_nodes; ++id) {
     const Node& node = *graph.m_nodes[id];
-    const std::vector<std::string>* list = &node.depends_on;
+    const std::vector<std::string_view>* list = &node.depends_on;
     if (from_map) {
       auto it = m.parent_map->find(node.unique_id);
       if (it != m.parent_map->end()) list = &it->second;
@@ -128,9 +127,8 @@ Graph Graph::build(std::shared_ptr<const Manifest> manifest, const GraphOptions&
   if (from_map) {
     // Entries of parent_map for ids that are not nodes of any kind we read (rare: a kind added by a newer dbt).
     for (const auto& [child_id, list] : *m.parent_map) {
-      if (graph.m_by_id.contains(child_id)) continue;
+      if (graph.m_by_id.find(child_id)) continue;
       NodeId child = graph.intern_placeholder(child_id);
-      parents.resize(graph.m_nodes.size());
       for (const auto& parent_id : list) add_parent(child, parent_id);
     }
   }
@@ -138,38 +136,39 @@ Graph Graph::build(std::shared_ptr<const Manifest> manifest, const GraphOptions&
     graph.m_warnings.push_back(fmt::format("{}: {} edge(s) name nodes the manifest does not have (first: {})", m.path,
                                            missing_edges, first_missing));
 
-  std::vector<std::vector<NodeId>> children(graph.m_nodes.size());
-  for (NodeId id = 0; id < parents.size(); ++id) {
-    sort_unique(parents[id]);
-    for (NodeId parent : parents[id]) children[parent].push_back(id);
-  }
-  for (auto& list : children) sort_unique(list);
-  compress(parents, graph.m_parent_start, graph.m_parent_ids);
-  compress(children, graph.m_child_start, graph.m_child_ids);
-
-  graph.m_by_name.reserve(graph.m_nodes.size());
-  for (NodeId id = 0; id < graph.m_nodes.size(); ++id) graph.m_by_name.emplace(graph.m_nodes[id]->name, id);
+  const std::size_t count = graph.m_nodes.size();
+  compress_pairs(edges, count, graph.m_parent_start, graph.m_parent_ids);
+  for (auto& [child, parent] : edges) std::swap(child, parent);
+  compress_pairs(edges, count, graph.m_child_start, graph.m_child_ids);
   graph.attach_tests();
   return graph;
 }
 
 NodeId Graph::intern_placeholder(std::string_view unique_id) {
   Node& node = m_placeholders.emplace_back();
-  node.unique_id = std::string(unique_id);
+  node.unique_id = m_arena.store(unique_id);
   node.resource_type = resource_type_from_unique_id(unique_id);
-  node.resource_type_text = std::string(to_string(node.resource_type));
-  const auto dot = unique_id.rfind('.');
-  node.name = std::string(unique_id.substr(dot == std::string_view::npos ? 0 : dot + 1));
+  node.resource_type_text = to_string(node.resource_type);
+  const auto dot = node.unique_id.rfind('.');
+  node.name = node.unique_id.substr(dot == std::string_view::npos ? 0 : dot + 1);
   node.placeholder = true;
   const auto id = static_cast<NodeId>(m_nodes.size());
   m_nodes.push_back(&node);
-  m_by_id.emplace(node.unique_id, id);
+  m_by_id.insert(node.unique_id, id);
   return id;
+}
+
+const std::unordered_multimap<std::string_view, NodeId>& Graph::names() const {
+  std::call_once(*m_by_name_once, [this] {
+    m_by_name.reserve(m_nodes.size());
+    for (NodeId id = 0; id < m_nodes.size(); ++id) m_by_name.emplace(m_nodes[id]->name, id);
+  });
+  return m_by_name;
 }
 
 void Graph::attach_tests() {
   m_attached.assign(m_nodes.size(), k_none);
-  std::vector<std::vector<NodeId>> tests(m_nodes.size());
+  std::vector<std::pair<NodeId, NodeId>> tests;  // (attached node, test)
   for (NodeId id = 0; id < m_nodes.size(); ++id) {
     const Node& node = *m_nodes[id];
     if (!node.test) continue;
@@ -193,37 +192,37 @@ void Graph::attach_tests() {
         }
       }
     }
-    if (attached == k_none && node.resource_type == ResourceType::unit_test && candidates.size() >= 1) {
+    if (attached == k_none && node.resource_type == ResourceType::unit_test && !candidates.empty()) {
       // A unit test depends on the model it tests and on the refs it mocks; the model is the one named in its id.
       for (NodeId parent : candidates)
-        if (node.unique_id.find("." + m_nodes[parent]->name + ".") != std::string::npos) attached = parent;
+        if (node.unique_id.find("." + std::string(m_nodes[parent]->name) + ".") != std::string_view::npos)
+          attached = parent;
     }
     if (attached == k_none && candidates.size() == 1) attached = candidates[0];
     if (attached != k_none) {
       m_attached[id] = attached;
-      tests[attached].push_back(id);
+      tests.emplace_back(attached, id);
     }
   }
-  compress(tests, m_test_start, m_test_ids);
+  compress_pairs(tests, m_nodes.size(), m_test_start, m_test_ids);
 }
 
 std::optional<NodeId> Graph::find(std::string_view unique_id) const {
-  auto it = m_by_id.find(unique_id);
-  if (it == m_by_id.end()) return std::nullopt;
-  return it->second;
+  return m_by_id.find(unique_id);
 }
 
 Result<NodeId> Graph::resolve(std::string_view name_or_id) const {
   if (auto id = find(name_or_id)) return *id;
   std::vector<NodeId> matches;
-  auto [first, last] = m_by_name.equal_range(name_or_id);
+  const auto& by_name = names();
+  auto [first, last] = by_name.equal_range(name_or_id);
   for (auto it = first; it != last; ++it) matches.push_back(it->second);
   if (matches.empty()) {
     // source_name.table_name
     const auto dot = name_or_id.find('.');
     if (dot != std::string_view::npos) {
       const auto source = name_or_id.substr(0, dot), table = name_or_id.substr(dot + 1);
-      auto [sfirst, slast] = m_by_name.equal_range(table);
+      auto [sfirst, slast] = by_name.equal_range(table);
       for (auto it = sfirst; it != slast; ++it)
         if (m_nodes[it->second]->resource_type == ResourceType::source && m_nodes[it->second]->source_name == source)
           matches.push_back(it->second);
@@ -236,7 +235,7 @@ Result<NodeId> Graph::resolve(std::string_view name_or_id) const {
     const std::string needle = to_lower(name_or_id);
     for (const Node* node : m_nodes) {
       if (node->resource_type == ResourceType::test || node->placeholder) continue;
-      if (to_lower(node->name).find(needle) != std::string::npos) suggestions.push_back(node->unique_id);
+      if (to_lower(node->name).find(needle) != std::string::npos) suggestions.emplace_back(node->unique_id);
     }
     std::sort(suggestions.begin(), suggestions.end());
     if (suggestions.size() > 5) suggestions.resize(5);
@@ -250,7 +249,7 @@ Result<NodeId> Graph::resolve(std::string_view name_or_id) const {
     if (is_buildable(m_nodes[id]->resource_type)) buildable.push_back(id);
   if (buildable.size() == 1) return buildable[0];
   std::vector<std::string> ids;
-  for (NodeId id : matches) ids.push_back(m_nodes[id]->unique_id);
+  for (NodeId id : matches) ids.emplace_back(m_nodes[id]->unique_id);
   std::sort(ids.begin(), ids.end());
   return make_error(ErrorCode::invalid_argument, "'{}' names {} nodes; give a unique id: {}", name_or_id, ids.size(),
                     join(ids, ", "));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "dbt/manifest.hpp"
 #include "util/error.hpp"
+#include "util/string_index.hpp"
 
 namespace cowork::dbt {
 
@@ -70,12 +72,16 @@ class Graph {
   Graph() = default;
   NodeId intern_placeholder(std::string_view unique_id);
   void attach_tests();
+  const std::unordered_multimap<std::string_view, NodeId>& names() const;
 
   std::shared_ptr<const Manifest> m_manifest;
   std::vector<const Node*> m_nodes;
   std::deque<Node> m_placeholders;  // nodes named by an edge but missing from the manifest
-  std::unordered_map<std::string_view, NodeId> m_by_id;
-  std::unordered_multimap<std::string_view, NodeId> m_by_name;
+  StringArena m_arena;              // their text
+  StringIndex m_by_id;
+  // Built on first use: only name resolution needs it, and most loads never resolve a name.
+  mutable std::unordered_multimap<std::string_view, NodeId> m_by_name;
+  mutable std::unique_ptr<std::once_flag> m_by_name_once = std::make_unique<std::once_flag>();
   // Compressed adjacency: the parents of node i are m_parent_ids[m_parent_start[i] .. m_parent_start[i + 1]).
   std::vector<std::uint32_t> m_parent_start, m_child_start, m_test_start;
   std::vector<NodeId> m_parent_ids, m_child_ids, m_test_ids;

@@ -77,7 +77,10 @@ Status parse_result(JsonReader& reader, Value& value, RunResult& result) {
         }
         if (key == "thread_id") return reader.read_string(field, result.thread_id);
         if (key == "timing") return parse_timing(reader, field, result);
-        if (key == "compiled_code" || key == "compiled_sql") return reader.read_string(field, result.compiled_code);
+        if (key == "compiled_code" || key == "compiled_sql") {
+          COWORK_ASSIGN_OR_RETURN(result.compiled_code, reader.get_lazy_text(field));
+          return {};
+        }
         if (key == "relation_name") return reader.read_string(field, result.relation_name);
         if (key == "node") {
           // v1 to v3 nested the node; only its unique_id matters here.
@@ -120,7 +123,8 @@ Result<RunResults> load_run_results(const std::filesystem::path& path) {
   COWORK_ASSIGN_OR_RETURN(auto file, PaddedFile::open(path, simdjson::SIMDJSON_PADDING));
   RunResults run;
   run.path = path.string();
-  JsonReader reader(run.path, file.data(), file.size(), file.capacity());
+  run.file = std::make_unique<PaddedFile>(std::move(file));
+  JsonReader reader(run.path, run.file->data(), run.file->size(), run.file->capacity());
   COWORK_TRY(reader.open());
   bool saw_metadata = false;
   bool saw_results = false;

@@ -4,13 +4,16 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dbt/artifact_metadata.hpp"
+#include "util/arena.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 
 namespace cowork::dbt {
 
@@ -47,7 +50,7 @@ struct RunResult {
   std::string thread_id;
   std::string started_at;    // earliest timing start, ISO-8601 as written
   std::string completed_at;  // latest timing end
-  std::string compiled_code;
+  LazyText compiled_code;    // points into RunResults::file
   std::string relation_name;
 };
 
@@ -58,6 +61,7 @@ struct RunResults {
   double elapsed_time = 0;
   std::vector<RunResult> results;
   std::vector<std::string> warnings;
+  std::unique_ptr<PaddedFile> file;  // holds the text compiled_code points into
 };
 
 Result<RunResults> load_run_results(const std::filesystem::path& path);

@@ -58,7 +58,7 @@ std::string strip_slashes(std::string_view path) {
 
 bool path_matches(const Node& node, std::string_view selector) {
   const std::string pattern = strip_slashes(selector);
-  const std::string& file = node.original_file_path;
+  const std::string_view file = node.original_file_path;
   if (file.empty()) return false;
   if (has_glob(pattern)) return glob_match(pattern, file);
   return file == pattern || (file.starts_with(pattern) && file.size() > pattern.size() && file[pattern.size()] == '/');
@@ -127,7 +127,7 @@ class Selector {
     if (method == "file") return file_matches(node, value);
     if (method == "tag")
       return std::any_of(node.tags.begin(), node.tags.end(),
-                         [&](const std::string& tag) { return glob_match(value, tag); });
+                         [&](std::string_view tag) { return glob_match(value, tag); });
     if (method == "source") return source_matches(node, value);
     if (method == "package") return glob_match(value, node.package_name);
     if (method == "resource_type") return to_string(node.resource_type) == value || node.resource_type_text == value;
@@ -139,8 +139,9 @@ class Selector {
     if (method == "saved_query") return node.resource_type == ResourceType::saved_query && glob_match(value, node.name);
     if (method == "test_name") {
       if (!node.test || node.resource_type != ResourceType::test || node.test->name.empty()) return false;
-      const std::string qualified =
-          node.test->namespace_.empty() ? node.test->name : node.test->namespace_ + "." + node.test->name;
+      const std::string qualified = node.test->namespace_.empty()
+                                        ? std::string(node.test->name)
+                                        : fmt::format("{}.{}", node.test->namespace_, node.test->name);
       return glob_match(value, node.test->name) || glob_match(value, qualified);
     }
     if (method == "test_type") {
@@ -158,7 +159,7 @@ class Selector {
       if (key == "enabled") return (value == "true") == node.enabled;
       if (key == "tags")
         return std::any_of(node.tags.begin(), node.tags.end(),
-                           [&](const std::string& tag) { return glob_match(value, tag); });
+                           [&](std::string_view tag) { return glob_match(value, tag); });
       if (key == "severity") return node.test.has_value() && iequals(value, node.test->severity);
       if (key == "meta.criticality" || key == "criticality") return glob_match(to_lower(value), node.criticality());
       return make_error(ErrorCode::invalid_argument,

@@ -68,15 +68,17 @@ class Builder {
     const Node* node = node_of(unique_id, id);
     failure.resource_type = node != nullptr ? std::string(dbt::to_string(node->resource_type))
                                             : std::string(dbt::to_string(dbt::resource_type_from_unique_id(unique_id)));
-    failure.name = node != nullptr ? node->name : unique_id.substr(unique_id.rfind('.') + 1);
+    failure.name = node != nullptr ? std::string(node->name) : unique_id.substr(unique_id.rfind('.') + 1);
     failure.subject = unique_id;
     if (node != nullptr && node->test) {
       const dbt::TestInfo& test = *node->test;
       if (!test.name.empty())
-        failure.test_name = test.namespace_.empty() ? test.name : test.namespace_ + "." + test.name;
-      failure.column = test.column_name;
-      failure.severity = test.severity;
-      if (auto attached = m_graph->attached_node(*id)) failure.subject = m_graph->node(*attached).unique_id;
+        failure.test_name =
+            test.namespace_.empty() ? std::string(test.name) : fmt::format("{}.{}", test.namespace_, test.name);
+      failure.column = std::string(test.column_name);
+      failure.severity = std::string(test.severity);
+      if (auto attached = m_graph->attached_node(*id))
+        failure.subject = std::string(m_graph->node(*attached).unique_id);
     }
     return failure;
   }
@@ -255,7 +257,7 @@ class Builder {
     const Node& node = m_graph->node(id);
     if (node.find_column(column) != nullptr) return true;
     if (m_artifacts.catalog) {
-      auto it = m_artifacts.catalog->entries.find(node.unique_id);
+      auto it = m_artifacts.catalog->entries.find(std::string(node.unique_id));
       if (it != m_artifacts.catalog->entries.end())
         for (const auto& c : it->second.columns)
           if (iequals(c.name, column)) return true;
@@ -268,7 +270,7 @@ class Builder {
     if (m_graph == nullptr || !root.subject_id) return out;
     auto add = [&](NodeId id) {
       const Node& node = m_graph->node(id);
-      if (std::find(out.begin(), out.end(), node.unique_id) == out.end()) out.push_back(node.unique_id);
+      if (std::find(out.begin(), out.end(), node.unique_id) == out.end()) out.emplace_back(node.unique_id);
     };
     constexpr std::size_t k_limit = 10;
     for (int g : root.ambiguous)
@@ -338,9 +340,9 @@ class Builder {
 
   void compute_impact(Incident& incident) const {
     if (m_graph == nullptr) return;
-    std::set<std::string> involved(incident.models.begin(), incident.models.end());
+    std::set<std::string, std::less<>> involved(incident.models.begin(), incident.models.end());
     for (const auto& failure : incident.failures) involved.insert(failure.unique_id);
-    std::set<std::string> models, exposures;
+    std::set<std::string, std::less<>> models, exposures;
     std::vector<char> seen(m_graph->size(), 0);
     for (const auto& unique_id : involved) {
       auto id = m_graph->find(unique_id);
@@ -350,8 +352,8 @@ class Builder {
         seen[reached.node] = 1;
         const Node& node = m_graph->node(reached.node);
         if (involved.contains(node.unique_id)) continue;
-        if (dbt::is_buildable(node.resource_type)) models.insert(node.unique_id);
-        if (node.resource_type == ResourceType::exposure) exposures.insert(node.unique_id);
+        if (dbt::is_buildable(node.resource_type)) models.emplace(node.unique_id);
+        if (node.resource_type == ResourceType::exposure) exposures.emplace(node.unique_id);
       }
     }
     incident.impact.downstream_models.assign(models.begin(), models.end());
@@ -415,8 +417,8 @@ class Builder {
     std::optional<NodeId> id;
     const Node* node = node_of(failure.subject, id);
     if (node == nullptr) return failure.subject.substr(failure.subject.rfind('.') + 1);
-    if (node->resource_type == ResourceType::source) return "source " + node->source_name + "." + node->name;
-    return node->name;
+    if (node->resource_type == ResourceType::source) return fmt::format("source {}.{}", node->source_name, node->name);
+    return std::string(node->name);
   }
 
   std::string title_of(const Incident& incident) const {

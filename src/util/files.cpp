@@ -93,6 +93,25 @@ Result<PaddedFile> PaddedFile::open(const std::filesystem::path& path, std::size
   return file;
 }
 
+Status PaddedFile::poke(std::size_t offset, char byte) {
+  if (offset >= m_size) return make_error(ErrorCode::internal, "poke at {} past the end ({} bytes)", offset, m_size);
+  if (m_mapped_length > 0) {
+    // The mapping is read-only; make just this page writable. Writing then copies that one page.
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    char* start = m_data + (offset / page) * page;
+    if (::mprotect(start, page, PROT_READ | PROT_WRITE) != 0)
+      return make_error(ErrorCode::internal, "mprotect failed: {}", std::strerror(errno));
+  }
+  m_edits.push_back({offset, m_data[offset]});
+  m_data[offset] = byte;
+  return {};
+}
+
+void PaddedFile::restore() {
+  for (auto it = m_edits.rbegin(); it != m_edits.rend(); ++it) m_data[it->offset] = it->original;
+  m_edits.clear();
+}
+
 PaddedFile::PaddedFile(PaddedFile&& other) noexcept {
   *this = std::move(other);
 }
@@ -104,6 +123,7 @@ PaddedFile& PaddedFile::operator=(PaddedFile&& other) noexcept {
     m_size = std::exchange(other.m_size, 0);
     m_capacity = std::exchange(other.m_capacity, 0);
     m_mapped_length = std::exchange(other.m_mapped_length, 0);
+    m_edits = std::move(other.m_edits);
   }
   return *this;
 }

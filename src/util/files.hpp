@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/error.hpp"
 
@@ -30,9 +31,20 @@ class PaddedFile {
   // Bytes readable from data(): size() plus the zero padding.
   std::size_t capacity() const { return m_capacity; }
 
+  // Overwrites one byte of this in-memory copy (never the file on disk: a mapping is private and copy-on-write),
+  // remembering the original so restore() can undo every change. Used to cut a document into independently
+  // parsable pieces. Not thread-safe; poke before handing the buffer to other threads.
+  Status poke(std::size_t offset, char byte);
+  void restore();
+
  private:
   void release();
 
+  struct Edit {
+    std::size_t offset;
+    char original;
+  };
+  std::vector<Edit> m_edits;
   char* m_data = nullptr;
   std::size_t m_size = 0;
   std::size_t m_capacity = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace cowork::json {
 namespace {
@@ -37,8 +38,25 @@ std::string_view kind_name(json_type type) {
   return "an unknown value";
 }
 
-JsonReader::JsonReader(std::string label, const char* data, std::size_t size, std::size_t capacity)
-    : m_label(std::move(label)), m_data(data), m_size(size), m_capacity(capacity) {}
+JsonReader::JsonReader(std::string label, const char* data, std::size_t size, std::size_t capacity, StringArena* arena)
+    : m_label(std::move(label)),
+      m_data(data),
+      m_size(size),
+      m_capacity(capacity),
+      m_arena(arena != nullptr ? arena : &m_own_arena) {}
+
+Result<std::string_view> JsonReader::key_of(simdjson::ondemand::field& field) {
+  // The raw key points into the document just past its opening quote; stage 1 has checked that it is closed, so the
+  // first quote found ends it unless a backslash comes before it.
+  const char* start = field.key().raw();
+  const char* end =
+      static_cast<const char*>(std::memchr(start, '"', static_cast<std::size_t>(m_data + m_capacity - start)));
+  if (end != nullptr && std::memchr(start, '\\', static_cast<std::size_t>(end - start)) == nullptr)
+    return std::string_view(start, static_cast<std::size_t>(end - start));
+  std::string_view key;
+  if (auto code = field.unescaped_key().get(key)) return from_simdjson(code);
+  return m_arena->store(key);
+}
 
 Status JsonReader::open() {
   const std::string_view text(m_data, m_size);
@@ -54,6 +72,12 @@ Status JsonReader::open() {
     return make_error(ErrorCode::invalid_argument, "{}: expected a JSON object at the top level, found {}", m_label,
                       kind_name(type));
   return {};
+}
+
+std::optional<std::size_t> JsonReader::position() {
+  const char* at = nullptr;
+  if (m_document.current_location().get(at)) return std::nullopt;
+  return static_cast<std::size_t>(at - m_data);
 }
 
 std::string JsonReader::path() const {
@@ -157,6 +181,49 @@ Status JsonReader::read_string_list(Value& value, std::vector<std::string>& out)
     if (text) out.emplace_back(*text);
     return {};
   });
+}
+
+namespace {
+
+// The raw token of a value, without the whitespace that may follow it.
+std::string_view token_of(Value& value) {
+  std::string_view token = value.raw_json_token();
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
+    token.remove_suffix(1);
+  return token;
+}
+
+}  // namespace
+
+Result<std::optional<std::string_view>> JsonReader::get_text(Value& value) {
+  const std::string_view token = token_of(value);
+  if (token.size() >= 2 && token.front() == '"' && token.back() == '"' && token.find('\\') == std::string_view::npos)
+    return std::optional<std::string_view>{token.substr(1, token.size() - 2)};
+  if (token == "null") return std::optional<std::string_view>{};
+  COWORK_ASSIGN_OR_RETURN(auto text, get_string(value));
+  return std::optional<std::string_view>{m_arena->store(text)};
+}
+
+Status JsonReader::read_text(Value& value, std::string_view& out) {
+  COWORK_ASSIGN_OR_RETURN(auto text, get_text(value));
+  if (text) out = *text;
+  return {};
+}
+
+Status JsonReader::read_text_list(Value& value, std::vector<std::string_view>& out) {
+  return for_each_element(value, [&](std::size_t, Value& element) -> Status {
+    COWORK_ASSIGN_OR_RETURN(auto text, get_text(element));
+    if (text) out.push_back(*text);
+    return {};
+  });
+}
+
+Result<LazyText> JsonReader::get_lazy_text(Value& value) {
+  const std::string_view token = token_of(value);
+  if (token == "null") return LazyText();
+  if (token.size() < 2 || token.front() != '"') return type_error("a string", value);
+  return LazyText::from_json_token(token);
 }
 
 Result<std::optional<std::int64_t>> JsonReader::get_optional_int(Value& value) {

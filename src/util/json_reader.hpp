@@ -16,6 +16,7 @@
 #include <simdjson.h>
 #include <nlohmann/json.hpp>
 
+#include "util/arena.hpp"
 #include "util/error.hpp"
 
 namespace cowork::json {
@@ -28,15 +29,18 @@ std::string_view kind_name(simdjson::ondemand::json_type type);
 class JsonReader {
  public:
   // `label` is how errors name the document (usually its path). `data` must stay alive and readable for
-  // `capacity` >= size + simdjson::SIMDJSON_PADDING bytes for the reader's lifetime.
-  JsonReader(std::string label, const char* data, std::size_t size, std::size_t capacity);
+  // `capacity` >= size + simdjson::SIMDJSON_PADDING bytes for the reader's lifetime. Keys and text that had escapes
+  // are decoded into `arena` when given (then every view the reader hands out lives as long as `data` and `arena`),
+  // else into storage that dies with the reader.
+  JsonReader(std::string label, const char* data, std::size_t size, std::size_t capacity, StringArena* arena = nullptr);
   JsonReader(const JsonReader&) = delete;
   JsonReader& operator=(const JsonReader&) = delete;
 
   // Starts reading; the document must be a JSON object. Errors: empty file, not JSON, not an object.
   Status open();
 
-  // Calls `fn(std::string_view key, Value& value) -> Status` for each field of the root object.
+  // Calls `fn(std::string_view key, Value& value) -> Status` for each field of the root object. Keys are views as
+  // described for the constructor.
   template <typename Fn>
   Status for_each_root_field(Fn&& fn);
 
@@ -55,6 +59,13 @@ class JsonReader {
   // Reads a string into `out`, leaving it unchanged for null.
   Status read_string(Value& value, std::string& out);
   Status read_string_list(Value& value, std::vector<std::string>& out);
+  // Zero-copy string reads: a string without escapes is returned as a view into the document itself; one with
+  // escapes is decoded into the arena (see the constructor).
+  Result<std::optional<std::string_view>> get_text(Value& value);
+  Status read_text(Value& value, std::string_view& out);
+  Status read_text_list(Value& value, std::vector<std::string_view>& out);
+  // A string left undecoded (see LazyText); null gives an empty LazyText.
+  Result<LazyText> get_lazy_text(Value& value);
   Result<std::optional<std::int64_t>> get_optional_int(Value& value);
   Result<std::optional<double>> get_optional_double(Value& value);
   Result<std::optional<bool>> get_optional_bool(Value& value);
@@ -62,6 +73,10 @@ class JsonReader {
   Result<nlohmann::json> get_json(Value& value);
   // Like get_json, but a scalar of any kind is returned as text ("1", "true"); null gives "".
   Result<std::string> get_scalar_text(Value& value);
+
+  // Where the reader stands once the root object has been read: the offset of the next structural character (from
+  // `data`), or nullopt when the document has been read to its end.
+  std::optional<std::size_t> position();
 
   // The JSON path of the value being read, such as $.nodes["model.a.b"].config.
   std::string path() const;
@@ -87,6 +102,7 @@ class JsonReader {
   };
 
   Result<nlohmann::json> get_json_at_depth(Value& value, int depth);
+  Result<std::string_view> key_of(simdjson::ondemand::field& field);
   std::string location_of(const char* position) const;
 
   std::string m_label;
@@ -96,6 +112,8 @@ class JsonReader {
   simdjson::ondemand::parser m_parser;
   simdjson::ondemand::document m_document;
   std::vector<PathElement> m_path;
+  StringArena m_own_arena;
+  StringArena* m_arena;
 };
 
 template <typename Fn>
@@ -105,8 +123,7 @@ Status JsonReader::for_each_root_field(Fn&& fn) {
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     if (auto code = std::move(field_result).get(field)) return from_simdjson(code);
-    std::string_view key;
-    if (auto code = field.unescaped_key().get(key)) return from_simdjson(code);
+    COWORK_ASSIGN_OR_RETURN(std::string_view key, key_of(field));
     push_key(key);
     Status status = fn(key, field.value());
     pop();
@@ -126,8 +143,7 @@ Status JsonReader::for_each_field(Value& value, Fn&& fn, bool null_ok) {
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     if (auto code = std::move(field_result).get(field)) return from_simdjson(code);
-    std::string_view key;
-    if (auto code = field.unescaped_key().get(key)) return from_simdjson(code);
+    COWORK_ASSIGN_OR_RETURN(std::string_view key, key_of(field));
     push_key(key);
     Status status = fn(key, field.value());
     pop();

@@ -41,13 +41,24 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   return parts;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+namespace {
+template <typename Parts>
+std::string join_parts(const Parts& parts, std::string_view separator) {
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) out += separator;
     out += parts[i];
   }
   return out;
+}
+}  // namespace
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  return join_parts(parts, separator);
+}
+
+std::string join(const std::vector<std::string_view>& parts, std::string_view separator) {
+  return join_parts(parts, separator);
 }
 
 bool has_glob(std::string_view pattern) {

@@ -13,6 +13,7 @@ bool iequals(std::string_view a, std::string_view b);
 std::string_view trim(std::string_view text);
 std::vector<std::string_view> split(std::string_view text, char separator);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+std::string join(const std::vector<std::string_view>& parts, std::string_view separator);
 
 // Shell-style wildcard match (*, ?, [abc]) as dbt's selectors use, via fnmatch(3).
 bool glob_match(std::string_view pattern, std::string_view text);

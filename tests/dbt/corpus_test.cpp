@@ -87,7 +87,7 @@ TEST_P(CorpusFile, LoadsAndAgreesWithTheFile) {
       auto node = graph.find(id);
       ASSERT_TRUE(node.has_value()) << id;
       std::vector<std::string> ours;
-      for (NodeId p : graph.parents(*node)) ours.push_back(graph.node(p).unique_id);
+      for (NodeId p : graph.parents(*node)) ours.emplace_back(graph.node(p).unique_id);
       EXPECT_EQ(sorted_unique(ours), sorted_unique(parents.get<std::vector<std::string>>())) << "parents of " << id;
     }
     if (file.contains("child_map") && file["child_map"].is_object()) {
@@ -95,12 +95,16 @@ TEST_P(CorpusFile, LoadsAndAgreesWithTheFile) {
         auto node = graph.find(id);
         ASSERT_TRUE(node.has_value()) << id;
         std::vector<std::string> ours;
-        for (NodeId c : graph.children(*node)) ours.push_back(graph.node(c).unique_id);
+        for (NodeId c : graph.children(*node)) ours.emplace_back(graph.node(c).unique_id);
         EXPECT_EQ(sorted_unique(ours), sorted_unique(children.get<std::vector<std::string>>())) << "children of " << id;
       }
     }
     // The graph built from the file's own parent_map is the same graph.
-    Graph from_map = Graph::build(shared);
+    ManifestOptions with_map;
+    with_map.read_parent_map = true;
+    auto mapped = load_manifest(path, with_map);
+    ASSERT_TRUE(mapped) << mapped.error().message;
+    Graph from_map = Graph::build(std::make_shared<const Manifest>(std::move(*mapped)));
     EXPECT_TRUE(from_map.edges_from_parent_map());
     EXPECT_EQ(from_map.size(), graph.size());
   } else if (schema.find("/run-results/") != std::string::npos) {

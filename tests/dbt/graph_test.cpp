@@ -27,14 +27,16 @@ ManifestBuilder shop(int version = 12) {
 
 Graph load(const ManifestBuilder& builder, GraphOptions options = {}) {
   TempDir dir;
-  auto manifest = load_manifest(builder.write(dir.path()));
+  ManifestOptions manifest_options;
+  manifest_options.read_parent_map = true;
+  auto manifest = load_manifest(builder.write(dir.path()), manifest_options);
   EXPECT_TRUE(manifest) << manifest.error().message;
   return Graph::build(std::make_shared<const Manifest>(std::move(*manifest)), options);
 }
 
 std::vector<std::string> ids(const Graph& graph, std::span<const NodeId> nodes) {
   std::vector<std::string> out;
-  for (NodeId id : nodes) out.push_back(graph.node(id).unique_id);
+  for (NodeId id : nodes) out.emplace_back(graph.node(id).unique_id);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/artifacts_builder.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace cowork::dbt {
@@ -30,9 +31,9 @@ TEST(Manifest, ReadsModelsTestsSourcesAndExposures) {
   const Node* model = find(*manifest, "model.shop.orders");
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(model->resource_type, ResourceType::model);
-  EXPECT_EQ(model->raw_code, "select 1");
+  EXPECT_EQ(model->raw_code.str(), "select 1");
   EXPECT_EQ(model->materialized, "view");
-  EXPECT_EQ(model->depends_on, std::vector<std::string>{"model.shop.stg_orders"});
+  EXPECT_EQ(model->depends_on, std::vector<std::string_view>{"model.shop.stg_orders"});
 
   const Node* test = find(*manifest, "test.shop.accepted_values_stg_orders_status");
   ASSERT_NE(test, nullptr);
@@ -49,15 +50,21 @@ TEST(Manifest, ReadsModelsTestsSourcesAndExposures) {
   ASSERT_NE(exposure, nullptr);
   EXPECT_EQ(exposure->exposure_type, "dashboard");
   EXPECT_EQ(exposure->owner, "Analytics");
-  ASSERT_TRUE(manifest->parent_map.has_value());
-  EXPECT_EQ(manifest->parent_map->at("model.shop.orders"), std::vector<std::string>{"model.shop.stg_orders"});
+  EXPECT_FALSE(manifest->parent_map.has_value());  // not read unless asked for
+
+  ManifestOptions options;
+  options.read_parent_map = true;
+  auto with_map = load_manifest(dir.path() / "manifest.json", options);
+  ASSERT_TRUE(with_map);
+  ASSERT_TRUE(with_map->parent_map.has_value());
+  EXPECT_EQ(with_map->parent_map->at("model.shop.orders"), std::vector<std::string_view>{"model.shop.stg_orders"});
 }
 
 TEST(Manifest, OldVersionsKeepCodeInRawSql) {
   TempDir dir;
   auto manifest = load_manifest(ManifestBuilder(4).model("a").write(dir.path()));
   ASSERT_TRUE(manifest) << manifest.error().message;
-  EXPECT_EQ(manifest->nodes[0].raw_code, "select 1");
+  EXPECT_EQ(manifest->nodes[0].raw_code.str(), "select 1");
 }
 
 TEST(Manifest, FusionNullsAndMissingFieldsAreTolerated) {
@@ -170,14 +177,155 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-TEST(Manifest, KeepCodeOffDropsSqlButKeepsTheGraph) {
+TEST(Manifest, TextWithEscapesIsDecodedAndOutlivesTheParser) {
   TempDir dir;
+  auto json = ManifestBuilder(12).model("a").build();
+  auto& node = json["nodes"]["model.shop.a"];
+  node["raw_code"] = "select \"id\"\n  from {{ ref('x') }} -- caf\u00e9";
+  node["description"] = "Line one\nTab\there \"quoted\" \u2603";
+  json["nodes"]["model.shop.b\"odd"] = node;
+  json["nodes"]["model.shop.b\"odd"]["unique_id"] = "model.shop.b\"odd";
+  auto manifest = load_manifest(dir.write("manifest.json", json.dump()));
+  ASSERT_TRUE(manifest) << manifest.error().message;
+  Manifest moved = std::move(*manifest);  // views stay valid across a move
+  const Node* a = find(moved, "model.shop.a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->raw_code.str(), "select \"id\"\n  from {{ ref('x') }} -- caf\u00e9");
+  EXPECT_EQ(a->description, "Line one\nTab\there \"quoted\" \u2603");
+  EXPECT_NE(find(moved, "model.shop.b\"odd"), nullptr);
+}
+
+}  // namespace
+}  // namespace cowork::dbt
+
+namespace cowork::dbt {
+namespace {
+
+// What a load produced, in a form two loads can be compared by.
+std::vector<std::string> fingerprint(const Manifest& manifest) {
+  std::vector<std::string> out;
+  out.push_back(manifest.metadata.schema_url);
+  for (const auto& node : manifest.nodes) {
+    std::string line = std::string(node.unique_id) + "|" + std::string(node.name) + "|" +
+                       std::string(to_string(node.resource_type)) + "|" + std::string(node.original_file_path) + "|" +
+                       node.raw_code.str() + "|" + node.compiled_code.str() + "|" + node.meta.dump() + "|";
+    for (auto parent : node.depends_on) line += std::string(parent) + ",";
+    for (const auto& column : node.columns)
+      line += std::string(column.name) + ":" + std::string(column.description) + ",";
+    if (node.test)
+      line += std::string(node.test->name) + "/" + std::string(node.test->column_name) + "/" + node.test->kwargs.dump();
+    out.push_back(std::move(line));
+  }
+  for (const auto& macro : manifest.macros) out.push_back(std::string(macro.unique_id) + macro.macro_sql.str());
+  for (auto id : manifest.disabled) out.emplace_back(id);
+  return out;
+}
+
+ManifestOptions parallel_options(std::vector<double> split_at = {}) {
   ManifestOptions options;
-  options.keep_code = false;
-  auto manifest = load_manifest(ManifestBuilder(12).model("a").model("b", {"a"}).write(dir.path()), options);
-  ASSERT_TRUE(manifest);
-  for (const auto& node : manifest->nodes) EXPECT_TRUE(node.raw_code.empty());
-  EXPECT_EQ(find(*manifest, "model.shop.b")->depends_on.size(), 1u);
+  options.threads = 2;
+  options.parallel_min_bytes = 0;
+  options.split_at = std::move(split_at);
+  return options;
+}
+
+ManifestOptions sequential_options() {
+  ManifestOptions options;
+  options.threads = 1;
+  return options;
+}
+
+TEST(ManifestParallel, EveryCorpusManifestReadsTheSameInPiecesAsInOne) {
+  const std::filesystem::path corpus = std::filesystem::path(testing::fixtures_dir()) / "corpus";
+  std::size_t split = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus)) {
+    const auto name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !name.starts_with("manifest") || !name.ends_with(".json")) continue;
+    auto sequential = load_manifest(entry.path(), sequential_options());
+    ASSERT_TRUE(sequential) << sequential.error().message;
+    for (unsigned threads : {2u, 3u}) {
+      ManifestOptions options = parallel_options();
+      options.threads = threads;
+      auto parallel = load_manifest(entry.path(), options);
+      ASSERT_TRUE(parallel) << parallel.error().message;
+      EXPECT_EQ(fingerprint(*parallel), fingerprint(*sequential)) << entry.path();
+      EXPECT_EQ(parallel->warnings, sequential->warnings);
+      if (parallel->pieces > 1) ++split;
+    }
+  }
+  EXPECT_GT(split, 20u) << "most corpus manifests have the layout dbt writes and should have been cut";
+}
+
+TEST(ManifestParallel, CutsAnywhereGiveTheSequentialResult) {
+  const auto path = std::filesystem::path(testing::fixtures_dir()) /
+                    "corpus/fivetran__dbt_hubspot__package-docs-manifest-v1-to-v12/2024-07-24_dbt-1.8.3/manifest.json";
+  auto sequential = load_manifest(path, sequential_options());
+  ASSERT_TRUE(sequential);
+  const auto expected = fingerprint(*sequential);
+  for (double at = 0.02; at < 1.0; at += 0.07) {
+    auto parallel = load_manifest(path, parallel_options({at}));
+    ASSERT_TRUE(parallel) << at << ": " << parallel.error().message;
+    EXPECT_EQ(fingerprint(*parallel), expected) << "cut near " << at;
+  }
+}
+
+TEST(ManifestParallel, ACutInsideANodeIsDetectedAndReadSequentially) {
+  TempDir dir;
+  ManifestBuilder builder(12);
+  for (int i = 0; i < 40; ++i)
+    builder.model("m" + std::to_string(i),
+                  i > 0 ? std::vector<std::string>{"m" + std::to_string(i - 1)} : std::vector<std::string>{});
+  auto json = builder.build();
+  // A column whose name looks like a node id: `}, "model.` appears inside a node, a tempting place to cut.
+  json["nodes"]["model.shop.m20"]["columns"] = {{"a", {{"name", "a"}}},
+                                                {"model.shop.fake", {{"name", "model.shop.fake"}}}};
+  // Write it the way dbt does: metadata first, then nodes, with ", " separators.
+  nlohmann::ordered_json ordered;
+  ordered["metadata"] = json["metadata"];
+  ordered["nodes"] = json["nodes"];
+  ordered["sources"] = json["sources"];
+  ordered["macros"] = json["macros"];
+  const std::string text = ordered.dump(-1, ' ', false);
+  std::string spaced;  // nlohmann writes "," and ":"; dbt (Python) writes ", " and ": "
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    spaced += c;
+    if (c == '"' && (i == 0 || text[i - 1] != '\\')) in_string = !in_string;
+    if (!in_string && (c == ',' || c == ':')) spaced += ' ';
+  }
+  auto path = dir.write("manifest.json", spaced);
+  const double at = static_cast<double>(spaced.find("\"model.shop.fake\"") - 8) / spaced.size();
+  auto sequential = load_manifest(path, sequential_options());
+  ASSERT_TRUE(sequential) << sequential.error().message;
+  auto parallel = load_manifest(path, parallel_options({at}));
+  ASSERT_TRUE(parallel) << parallel.error().message;
+  EXPECT_EQ(parallel->pieces, 1u);  // the cut was refused
+  EXPECT_EQ(fingerprint(*parallel), fingerprint(*sequential));
+  EXPECT_EQ(parallel->nodes.size(), 40u);
+
+  // Aimed elsewhere, the same file is cut and still reads the same.
+  auto elsewhere = load_manifest(path, parallel_options({0.2}));
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->pieces, 2u);
+  EXPECT_EQ(fingerprint(*elsewhere), fingerprint(*sequential));
+}
+
+TEST(ManifestParallel, BrokenFilesGiveTheSequentialErrors) {
+  TempDir dir;
+  ManifestBuilder builder(12);
+  for (int i = 0; i < 30; ++i) builder.model("m" + std::to_string(i));
+  std::string text = builder.build().dump();
+  auto bad = text;
+  bad.replace(bad.find("\"name\":\"m17\""), 12, "\"name\":17");
+  auto path = dir.write("manifest.json", bad);
+  auto sequential = load_manifest(path, sequential_options());
+  auto parallel = load_manifest(path, parallel_options({0.5}));
+  ASSERT_FALSE(sequential);
+  ASSERT_FALSE(parallel);
+  EXPECT_EQ(parallel.error().message, sequential.error().message);
+  EXPECT_NE(parallel.error().message.find("$.nodes[\"model.shop.m17\"].name: expected a string, found a number"),
+            std::string::npos);
 }
 
 }  // namespace
