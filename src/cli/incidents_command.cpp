@@ -66,7 +66,9 @@ void print_text(const IncidentReport& report, const Style& style) {
   for (const Incident& incident : report.incidents) {
     std::cout << '\n'
               << severity_badge(incident.severity, style) << style.bold(incident.id) << "  " << incident.title << '\n';
-    for (const auto& failure : incident.failures) {
+    constexpr std::size_t k_shown = 8;
+    for (std::size_t i = 0; i < incident.failures.size() && i < k_shown; ++i) {
+      const auto& failure = incident.failures[i];
       const std::string status = fmt::format("{:<14}", dbt::to_string(failure.status));
       const std::string colored = dbt::is_error_level(failure.status) ? style.red(status) : style.yellow(status);
       std::string rows = failure.failures

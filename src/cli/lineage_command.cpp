@@ -47,8 +47,7 @@ class TreePrinter {
   std::vector<NodeId> next_of(NodeId id) const {
     auto span = m_direction == Direction::up ? m_graph.parents(id) : m_graph.children(id);
     std::vector<NodeId> out(span.begin(), span.end());
-    std::sort(out.begin(), out.end(),
-              [&](NodeId a, NodeId b) { return m_graph.node(a).unique_id < m_graph.node(b).unique_id; });
+    std::sort(out.begin(), out.end(), [&, &rank = m_graph.rank()](NodeId a, NodeId b) { return rank[a] < rank[b]; });
     return out;
   }
 
@@ -110,18 +109,18 @@ int run(const LineageOptions& options) {
   if (!root) return report_error(root.error());
 
   if (options.common.format == "json") {
-    nlohmann::json nodes = nlohmann::json::array();
+    nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
     for (Direction direction : {Direction::up, Direction::down}) {
       for (const auto& reached : graph.walk(*root, direction, direction == Direction::up ? options.up : options.down)) {
         const dbt::Node& node = graph.node(reached.node);
-        nodes.push_back({{"unique_id", node.unique_id},
-                         {"resource_type", dbt::to_string(node.resource_type)},
-                         {"path", node_path(node)},
-                         {"direction", direction == Direction::up ? "up" : "down"},
-                         {"depth", reached.depth}});
+        nodes.push_back(nlohmann::ordered_json{{"unique_id", node.unique_id},
+                                               {"resource_type", dbt::to_string(node.resource_type)},
+                                               {"path", node_path(node)},
+                                               {"direction", direction == Direction::up ? "up" : "down"},
+                                               {"depth", reached.depth}});
       }
     }
-    nlohmann::json out = {{"root", graph.node(*root).unique_id}, {"nodes", std::move(nodes)}};
+    nlohmann::ordered_json out = {{"root", graph.node(*root).unique_id}, {"nodes", std::move(nodes)}};
     std::cout << out.dump(2) << '\n';
     return k_exit_ok;
   }

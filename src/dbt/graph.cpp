@@ -166,6 +166,18 @@ const std::unordered_multimap<std::string_view, NodeId>& Graph::names() const {
   return m_by_name;
 }
 
+const std::vector<std::uint32_t>& Graph::rank() const {
+  std::call_once(*m_rank_once, [this] {
+    std::vector<NodeId> order(m_nodes.size());
+    for (NodeId id = 0; id < order.size(); ++id) order[id] = id;
+    std::sort(order.begin(), order.end(),
+              [&](NodeId a, NodeId b) { return m_nodes[a]->unique_id < m_nodes[b]->unique_id; });
+    m_rank.resize(order.size());
+    for (std::uint32_t position = 0; position < order.size(); ++position) m_rank[order[position]] = position;
+  });
+  return m_rank;
+}
+
 void Graph::attach_tests() {
   m_attached.assign(m_nodes.size(), k_none);
   std::vector<std::pair<NodeId, NodeId>> tests;  // (attached node, test)
@@ -289,8 +301,8 @@ std::vector<Reached> Graph::walk(NodeId from, Direction direction, int max_depth
         next.push_back(neighbour);
       }
     }
-    std::sort(next.begin(), next.end(),
-              [&](NodeId a, NodeId b) { return m_nodes[a]->unique_id < m_nodes[b]->unique_id; });
+    const auto& by_id = rank();
+    std::sort(next.begin(), next.end(), [&](NodeId a, NodeId b) { return by_id[a] < by_id[b]; });
     for (NodeId id : next) out.push_back({id, level, direction});
     std::swap(frontier, next);
   }

@@ -65,6 +65,9 @@ class Graph {
   // parent. Empty for singular tests that read several nodes.
   std::optional<NodeId> attached_node(NodeId test) const;
 
+  // rank()[id] orders nodes by unique id, so sorting by unique id is an integer compare. Computed on first use.
+  const std::vector<std::uint32_t>& rank() const;
+
   // Diagnostics found while building (edges to nodes the manifest does not have, and such).
   const std::vector<std::string>& warnings() const { return m_warnings; }
 
@@ -82,6 +85,8 @@ class Graph {
   // Built on first use: only name resolution needs it, and most loads never resolve a name.
   mutable std::unordered_multimap<std::string_view, NodeId> m_by_name;
   mutable std::unique_ptr<std::once_flag> m_by_name_once = std::make_unique<std::once_flag>();
+  mutable std::vector<std::uint32_t> m_rank;
+  mutable std::unique_ptr<std::once_flag> m_rank_once = std::make_unique<std::once_flag>();
   // Compressed adjacency: the parents of node i are m_parent_ids[m_parent_start[i] .. m_parent_start[i + 1]).
   std::vector<std::uint32_t> m_parent_start, m_child_start, m_test_start;
   std::vector<NodeId> m_parent_ids, m_child_ids, m_test_ids;

@@ -358,8 +358,7 @@ Result<std::vector<NodeId>> select_nodes(const Graph& graph, const std::vector<s
   std::vector<NodeId> out;
   for (NodeId id = 0; id < graph.size(); ++id)
     if (selected[id] && !excluded[id] && !graph.node(id).placeholder) out.push_back(id);
-  std::sort(out.begin(), out.end(),
-            [&](NodeId a, NodeId b) { return graph.node(a).unique_id < graph.node(b).unique_id; });
+  std::sort(out.begin(), out.end(), [&, &rank = graph.rank()](NodeId a, NodeId b) { return rank[a] < rank[b]; });
   return out;
 }
 

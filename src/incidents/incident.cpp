@@ -340,24 +340,33 @@ class Builder {
 
   void compute_impact(Incident& incident) const {
     if (m_graph == nullptr) return;
-    std::set<std::string, std::less<>> involved(incident.models.begin(), incident.models.end());
-    for (const auto& failure : incident.failures) involved.insert(failure.unique_id);
-    std::set<std::string, std::less<>> models, exposures;
-    std::vector<char> seen(m_graph->size(), 0);
-    for (const auto& unique_id : involved) {
-      auto id = m_graph->find(unique_id);
-      if (!id || seen[*id]) continue;
-      for (const auto& reached : m_graph->walk(*id, dbt::Direction::down)) {
+    std::vector<char> involved(m_graph->size(), 0), seen(m_graph->size(), 0);
+    std::vector<NodeId> starts;
+    auto involve = [&](const std::string& unique_id) {
+      if (auto id = m_graph->find(unique_id); id && !involved[*id]) {
+        involved[*id] = 1;
+        starts.push_back(*id);
+      }
+    };
+    for (const auto& id : incident.models) involve(id);
+    for (const auto& failure : incident.failures) involve(failure.unique_id);
+    std::vector<NodeId> models, exposures;
+    for (NodeId start : starts) {
+      if (seen[start]) continue;
+      for (const auto& reached : m_graph->walk(start, dbt::Direction::down)) {
         if (seen[reached.node]) continue;
         seen[reached.node] = 1;
+        if (involved[reached.node]) continue;
         const Node& node = m_graph->node(reached.node);
-        if (involved.contains(node.unique_id)) continue;
-        if (dbt::is_buildable(node.resource_type)) models.emplace(node.unique_id);
-        if (node.resource_type == ResourceType::exposure) exposures.emplace(node.unique_id);
+        if (dbt::is_buildable(node.resource_type)) models.push_back(reached.node);
+        if (node.resource_type == ResourceType::exposure) exposures.push_back(reached.node);
       }
     }
-    incident.impact.downstream_models.assign(models.begin(), models.end());
-    incident.impact.exposures.assign(exposures.begin(), exposures.end());
+    const auto& rank = m_graph->rank();
+    for (auto* list : {&models, &exposures})
+      std::sort(list->begin(), list->end(), [&](NodeId a, NodeId b) { return rank[a] < rank[b]; });
+    for (NodeId id : models) incident.impact.downstream_models.emplace_back(m_graph->node(id).unique_id);
+    for (NodeId id : exposures) incident.impact.exposures.emplace_back(m_graph->node(id).unique_id);
   }
 
   void compute_severity(Incident& incident) const {
@@ -477,13 +486,13 @@ IncidentReport build_incidents(const dbt::ArtifactSet& artifacts) {
   return Builder(artifacts).build();
 }
 
-nlohmann::json to_json(const Failure& failure) {
-  nlohmann::json out = {
+nlohmann::ordered_json to_json(const Failure& failure) {
+  nlohmann::ordered_json out = {
       {"unique_id", failure.unique_id},
       {"name", failure.name},
       {"resource_type", failure.resource_type},
       {"status", dbt::to_string(failure.status)},
-      {"failures", failure.failures ? nlohmann::json(*failure.failures) : nlohmann::json(nullptr)},
+      {"failures", failure.failures ? nlohmann::ordered_json(*failure.failures) : nlohmann::ordered_json(nullptr)},
       {"message", failure.message},
       {"subject", failure.subject},
       {"origin", failure.origin},
@@ -494,8 +503,8 @@ nlohmann::json to_json(const Failure& failure) {
   return out;
 }
 
-nlohmann::json to_json(const Incident& incident) {
-  nlohmann::json failures = nlohmann::json::array();
+nlohmann::ordered_json to_json(const Incident& incident) {
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
   for (const auto& failure : incident.failures) failures.push_back(to_json(failure));
   return {
       {"id", incident.id},
@@ -507,15 +516,15 @@ nlohmann::json to_json(const Incident& incident) {
       {"skipped", incident.skipped},
       {"models", incident.models},
       {"root_candidates", incident.root_candidates},
-      {"column", incident.column.empty() ? nlohmann::json(nullptr) : nlohmann::json(incident.column)},
+      {"column", incident.column.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(incident.column)},
       {"impact", {{"downstream_models", incident.impact.downstream_models}, {"exposures", incident.impact.exposures}}},
       {"first_seen", incident.first_seen},
       {"last_seen", incident.last_seen},
   };
 }
 
-nlohmann::json to_json(const IncidentReport& report) {
-  nlohmann::json incidents = nlohmann::json::array();
+nlohmann::ordered_json to_json(const IncidentReport& report) {
+  nlohmann::ordered_json incidents = nlohmann::ordered_json::array();
   for (const auto& incident : report.incidents) incidents.push_back(to_json(incident));
   return {
       {"incidents", std::move(incidents)},

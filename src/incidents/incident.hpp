@@ -83,8 +83,8 @@ struct IncidentReport {
 // is optional: without it every failure is its own incident and nothing can be said about impact.
 IncidentReport build_incidents(const dbt::ArtifactSet& artifacts);
 
-nlohmann::json to_json(const Failure& failure);
-nlohmann::json to_json(const Incident& incident);
-nlohmann::json to_json(const IncidentReport& report);
+nlohmann::ordered_json to_json(const Failure& failure);
+nlohmann::ordered_json to_json(const Incident& incident);
+nlohmann::ordered_json to_json(const IncidentReport& report);
 
 }  // namespace cowork::incidents
