@@ -135,6 +135,16 @@ TEST(Cli, LineageShowsDisabledParentsWithoutWarning) {
   EXPECT_NE(result.out.find("relationships(customer_id)"), std::string::npos) << result.out;
 }
 
+TEST(Cli, LsListsEveryNodeOfTheLargestCorpusManifest) {
+  // 4 MB, 431 nodes: large enough for the parser's buffers to come from the huge-page allocator.
+  const std::string dir = k_corpus + "tuva-health__tuva__docs-build-warn-v7-and-v11/2024-02-19_dbt-1.7.8_manifest-v11";
+  for (const char* huge : {"COWORK_HUGE_PAGES=1", "COWORK_HUGE_PAGES=0"}) {
+    auto result = run_process({cowork_binary(), "ls", "--output", "unique_id", "--target-path", dir}, {huge});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 431) << huge;
+  }
+}
+
 TEST(Cli, LsSelectsLikeDbt) {
   const std::string dir =
       k_corpus + "yu-iskw__dbt-artifacts-parser__jaffle-shop-schema-v1-to-v12/manifest/v7/jaffle_shop";
