@@ -11,7 +11,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git python3 nodejs npm
   libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev libpq-dev
+  libsqlite3-dev libpq-dev postgresql
 )
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
