@@ -1,0 +1,8 @@
+-- A review cannot be older than the listing it is about.
+select
+    r.review_id,
+    r.review_date,
+    l.created_at as listing_created_at
+from {{ ref('fct_reviews') }} r
+join {{ ref('dim_listings_cleansed') }} l on l.listing_id = r.listing_id
+where r.review_date < cast(l.created_at as date)
