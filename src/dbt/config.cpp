@@ -7,9 +7,8 @@ namespace cowork::dbt {
 namespace {
 
 // Configs whose values are mappings: under a folder such a key is a config, not a sub-folder.
-constexpr std::array<std::string_view, 9> k_mapping_configs = {"meta",       "docs",         "persist_docs",
-                                                               "grants",     "column_types", "quoting",
-                                                               "contract",   "freshness",    "partition_by"};
+constexpr std::array<std::string_view, 9> k_mapping_configs = {
+    "meta", "docs", "persist_docs", "grants", "column_types", "quoting", "contract", "freshness", "partition_by"};
 
 bool is_mapping_config(std::string_view key) {
   return std::find(k_mapping_configs.begin(), k_mapping_configs.end(), key) != k_mapping_configs.end();

@@ -46,8 +46,8 @@ Result<std::vector<std::string>> string_list(const std::string& file, const YAML
 // Test entries put these keys next to the arguments, or under `config:`; they configure the test rather than
 // being passed to its macro (dbt's TestBuilder.CONFIG_ARGS).
 constexpr std::array<std::string_view, 14> k_test_config_keys = {
-    "severity", "tags", "enabled", "where", "limit", "warn_if", "error_if", "fail_calc", "store_failures",
-    "store_failures_as", "meta", "database", "schema", "alias"};
+    "severity",  "tags",           "enabled",           "where", "limit",    "warn_if", "error_if",
+    "fail_calc", "store_failures", "store_failures_as", "meta",  "database", "schema",  "alias"};
 
 class PropertyParser {
  public:
@@ -196,8 +196,8 @@ class PropertyParser {
       } else if (kind == "seeds") {
         m_project.seed_properties.push_back(std::move(props));
       } else {
-        m_project.warnings.push_back(fmt::format("{}: snapshot properties are not used by the native engine",
-                                                 props.location.str()));
+        m_project.warnings.push_back(
+            fmt::format("{}: snapshot properties are not used by the native engine", props.location.str()));
       }
     }
     return {};
@@ -359,11 +359,11 @@ Result<ProjectSettings> load_project_settings(const fs::path& root) {
     const char* key;
     std::vector<std::string>* out;
   };
-  for (const PathKey& path_key : {PathKey{"model-paths", &settings.model_paths}, PathKey{"source-paths", &settings.model_paths},
-                                  PathKey{"seed-paths", &settings.seed_paths}, PathKey{"data-paths", &settings.seed_paths},
-                                  PathKey{"test-paths", &settings.test_paths}, PathKey{"macro-paths", &settings.macro_paths},
-                                  PathKey{"snapshot-paths", &settings.snapshot_paths},
-                                  PathKey{"analysis-paths", &settings.analysis_paths}}) {
+  for (const PathKey& path_key :
+       {PathKey{"model-paths", &settings.model_paths}, PathKey{"source-paths", &settings.model_paths},
+        PathKey{"seed-paths", &settings.seed_paths}, PathKey{"data-paths", &settings.seed_paths},
+        PathKey{"test-paths", &settings.test_paths}, PathKey{"macro-paths", &settings.macro_paths},
+        PathKey{"snapshot-paths", &settings.snapshot_paths}, PathKey{"analysis-paths", &settings.analysis_paths}}) {
     if (yaml[path_key.key]) {
       COWORK_ASSIGN_OR_RETURN(*path_key.out, string_list(label, yaml[path_key.key], path_key.key));
     }
@@ -404,7 +404,8 @@ Result<Project> load_project(const fs::path& root) {
 
   COWORK_ASSIGN_OR_RETURN(project.models, read_files(root, name, s.model_paths, {".sql"}, nullptr));
   for (const auto& python : find_files(root, s.model_paths, {".py"}))
-    project.warnings.push_back(fmt::format("{}: python models are not run by the native engine", python.generic_string()));
+    project.warnings.push_back(
+        fmt::format("{}: python models are not run by the native engine", python.generic_string()));
   COWORK_ASSIGN_OR_RETURN(project.seeds, read_files(root, name, s.seed_paths, {".csv"}, nullptr));
   COWORK_ASSIGN_OR_RETURN(project.macro_files, read_files(root, name, s.macro_paths, {".sql"}, nullptr));
   // <test-path>/generic holds generic test definitions (macro files); every other .sql there is a singular test.
@@ -417,8 +418,8 @@ Result<Project> load_project(const fs::path& root) {
   };
   COWORK_ASSIGN_OR_RETURN(auto generic, read_files(root, name, s.test_paths, {".sql"}, is_generic));
   project.macro_files.insert(project.macro_files.end(), generic.begin(), generic.end());
-  COWORK_ASSIGN_OR_RETURN(project.singular_tests,
-                          read_files(root, name, s.test_paths, {".sql"}, [&](const fs::path& f) { return !is_generic(f); }));
+  COWORK_ASSIGN_OR_RETURN(project.singular_tests, read_files(root, name, s.test_paths, {".sql"},
+                                                             [&](const fs::path& f) { return !is_generic(f); }));
   COWORK_ASSIGN_OR_RETURN(project.analyses, read_files(root, name, s.analysis_paths, {".sql"}, nullptr));
   if (!find_files(root, s.snapshot_paths, {".sql"}).empty())
     project.warnings.push_back("snapshots are not run by the native engine; they are left out of builds");

@@ -44,13 +44,14 @@ struct ProjectSettings {
 
 // One entry under `tests:` / `data_tests:` of a model, column, seed or source table.
 struct TestSpec {
-  std::string test_name;      // as written: "unique", "accepted_values", "dbt_utils.expression_is_true"
-  std::string name;           // without namespace: "expression_is_true"
-  std::string namespace_;     // "dbt_utils", or empty
-  std::string custom_name;    // the entry's own `name:`, which replaces the synthesized test name
-  nlohmann::json args = nlohmann::json::object();    // the macro's keyword arguments (values, to, field, ...)
-  nlohmann::json config = nlohmann::json::object();  // severity, where, warn_if, error_if, limit, tags, meta, enabled...
-  std::string column;         // the column it is attached to; empty for model-level tests
+  std::string test_name;    // as written: "unique", "accepted_values", "dbt_utils.expression_is_true"
+  std::string name;         // without namespace: "expression_is_true"
+  std::string namespace_;   // "dbt_utils", or empty
+  std::string custom_name;  // the entry's own `name:`, which replaces the synthesized test name
+  nlohmann::json args = nlohmann::json::object();  // the macro's keyword arguments (values, to, field, ...)
+  nlohmann::json config =
+      nlohmann::json::object();  // severity, where, warn_if, error_if, limit, tags, meta, enabled...
+  std::string column;            // the column it is attached to; empty for model-level tests
   Location location;
 };
 

@@ -28,7 +28,9 @@ bool is_number(std::string_view text) {
   return text.find_first_of("0123456789") != std::string_view::npos;
 }
 
-bool is_boolean(std::string_view text) { return iequals(text, "true") || iequals(text, "false"); }
+bool is_boolean(std::string_view text) {
+  return iequals(text, "true") || iequals(text, "false");
+}
 
 bool digits(std::string_view text, std::size_t from, std::size_t count) {
   if (from + count > text.size()) return false;
@@ -79,12 +81,18 @@ SeedType infer(const std::vector<std::vector<std::optional<std::string>>>& rows,
 
 std::string_view to_string(SeedType type) {
   switch (type) {
-    case SeedType::integer: return "integer";
-    case SeedType::number: return "number";
-    case SeedType::boolean: return "boolean";
-    case SeedType::date: return "date";
-    case SeedType::timestamp: return "timestamp";
-    case SeedType::text: return "text";
+    case SeedType::integer:
+      return "integer";
+    case SeedType::number:
+      return "number";
+    case SeedType::boolean:
+      return "boolean";
+    case SeedType::date:
+      return "date";
+    case SeedType::timestamp:
+      return "timestamp";
+    case SeedType::text:
+      return "text";
   }
   return "text";
 }

@@ -23,7 +23,9 @@ constexpr std::array<int, 64> k_shifts = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 1
                                           4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
                                           6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
 
-std::uint32_t rotate_left(std::uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
+std::uint32_t rotate_left(std::uint32_t x, int c) {
+  return (x << c) | (x >> (32 - c));
+}
 
 }  // namespace
 

@@ -107,11 +107,13 @@ TEST(Project, BadPropertyFilesPointAtTheLine) {
   const std::vector<Case> cases = {
       {"models:\n  - description: no name\n", "models/bad.yml:2:5: an entry of models without a name"},
       {"models: {name: a}\n", "models/bad.yml:1:9: models must be a list"},
-      {"models:\n  - name: a\n    columns:\n      - name: x\n        tests:\n          - unique: {}\n            not_null: {}\n",
+      {"models:\n  - name: a\n    columns:\n      - name: x\n        tests:\n          - unique: {}\n            "
+       "not_null: {}\n",
        "models/bad.yml:6:13: a data test must be a name"},
       {"models:\n  - name: a\n    tests:\n      - accepted_values: [a, b]\n",
        "models/bad.yml:4:26: the arguments of test 'accepted_values' must be a mapping"},
-      {"sources:\n  - name: raw\n    tables:\n      - identifier: x\n", "models/bad.yml:4:9: a source table without a name"},
+      {"sources:\n  - name: raw\n    tables:\n      - identifier: x\n",
+       "models/bad.yml:4:9: a source table without a name"},
       {"models:\n  - name: a\n    columns: [unclosed\n", "models/bad.yml:4:1: invalid YAML"},
   };
   for (const auto& c : cases) {

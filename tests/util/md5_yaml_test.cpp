@@ -30,7 +30,8 @@ TEST(Yaml, ScalarsKeepYamlTypesAndQuotedOnesStayStrings) {
 TEST(Yaml, SyntaxErrorsNameFileLineAndColumn) {
   auto node = parse_yaml("models:\n  - name: a\n    columns: [unclosed\n", "models/schema.yml");
   ASSERT_FALSE(node);
-  EXPECT_NE(node.error().message.find("models/schema.yml:4:1: invalid YAML"), std::string::npos) << node.error().message;
+  EXPECT_NE(node.error().message.find("models/schema.yml:4:1: invalid YAML"), std::string::npos)
+      << node.error().message;
 }
 
 }  // namespace
