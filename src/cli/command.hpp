@@ -26,6 +26,12 @@ struct Command {
 Runner setup_lineage(CLI::App& app);
 Runner setup_incidents(CLI::App& app);
 Runner setup_ls(CLI::App& app);
+Runner setup_build(CLI::App& app);
+Runner setup_run(CLI::App& app);
+Runner setup_test(CLI::App& app);
+Runner setup_seed(CLI::App& app);
+Runner setup_compile(CLI::App& app);
+Runner setup_sql(CLI::App& app);
 
 const std::vector<Command>& commands();
 

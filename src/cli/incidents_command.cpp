@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
+#include "util/json_text.hpp"
 #include "dbt/selector.hpp"
 #include "incidents/incident.hpp"
 #include "util/strings.hpp"
@@ -149,7 +150,7 @@ int run(const IncidentsOptions& options) {
   }
   print_warnings(report.warnings);
   if (options.common.format == "json") {
-    std::cout << incidents::to_json(report).dump(2) << '\n';
+    std::cout << dump_json(incidents::to_json(report), 2) << '\n';
   } else {
     print_text(report, Style());
   }

@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
+#include "util/json_text.hpp"
 #include "dbt/graph.hpp"
 #include "util/strings.hpp"
 
@@ -121,7 +122,7 @@ int run(const LineageOptions& options) {
       }
     }
     nlohmann::ordered_json out = {{"root", graph.node(*root).unique_id}, {"nodes", std::move(nodes)}};
-    std::cout << out.dump(2) << '\n';
+    std::cout << dump_json(out, 2) << '\n';
     return k_exit_ok;
   }
 

@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
+#include "util/json_text.hpp"
 #include "dbt/selector.hpp"
 #include "util/strings.hpp"
 
@@ -74,7 +75,7 @@ int run(const LsOptions& options) {
                              {"tags", node.tags},
                              {"depends_on", node.depends_on}};
       if (!node.materialized.empty()) line["config"] = {{"materialized", node.materialized}};
-      std::cout << line.dump() << '\n';
+      std::cout << dump_json(line) << '\n';
     } else if (options.output == "name") {
       std::cout << node.name << '\n';
     } else if (options.output == "path") {

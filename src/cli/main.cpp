@@ -12,6 +12,12 @@ namespace cowork::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"build", "Seed, run and test the project in DAG order with the native engine (like dbt build)", setup_build},
+      {"run", "Build the project's models (like dbt run)", setup_run},
+      {"test", "Run the project's data tests (like dbt test)", setup_test},
+      {"seed", "Load the project's seed files (like dbt seed)", setup_seed},
+      {"compile", "Compile models and tests to SQL without running them (like dbt compile)", setup_compile},
+      {"sql", "Run one read-only query on the project's warehouse", setup_sql},
       {"incidents", "List the failures of the last dbt run, grouped into incidents by root cause", setup_incidents},
       {"lineage", "Show what a node reads from and what reads from it", setup_lineage},
       {"ls", "List the nodes a dbt selector picks (like dbt ls)", setup_ls},

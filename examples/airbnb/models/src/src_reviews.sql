@@ -1,3 +1,5 @@
+-- The raw tables are loaded by this project's seeds; the hint makes dbt build them first.
+-- depends_on: {{ ref('raw_reviews') }}
 with raw_reviews as (
     select * from {{ source('airbnb', 'reviews') }}
 )
