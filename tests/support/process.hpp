@@ -4,16 +4,16 @@
 #include <string>
 #include <vector>
 
+#include "util/process.hpp"
+
 namespace cowork::testing {
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ProcessResult = cowork::ProcessResult;
 
 // Runs argv[0] with the given arguments (no shell). `env` entries ("NAME=value") are added to the environment.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+// Throws when the program cannot be started, so a test fails loudly.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+                          const std::string& cwd = {});
 
 // The path of the built cowork binary.
 std::string cowork_binary();
