@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# The demo of what cowork does today, on real artifacts from a public dbt project (tests/fixtures/corpus): a
-# `dbt build` where a source test failed and 48 models and tests were skipped, and a singular test errored.
+# The demo: the Airbnb example project copied into a workspace with its own git history, built green by the native
+# engine, broken by realistic faults (new data and a teammate's commit), investigated, and restored.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cowork="$root/build/cowork"
-artifacts="$root/tests/fixtures/corpus/ChrisAdan__sprint__v12-build-fail-error-skipped"
+workspace="${COWORK_DEMO_DIR:-$root/build/demo}"
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# The build's per-node progress is long; the demo shows its summary.
+summary() { grep -v -E '^[0-9:]+  [0-9]+ of [0-9]+ (START|OK|PASS|SKIP)' ; }
 
-step cowork incidents --target-path "${artifacts#"$root"/}"
-"$cowork" incidents --target-path "$artifacts"
+cd "$root/build" || exit 2
+shown="${workspace#"$root/build/"}"
 
-step cowork lineage event_session --down 2 --target-path "${artifacts#"$root"/}"
-"$cowork" lineage event_session --down 2 --target-path "$artifacts"
+step cowork demo init "$shown" --force
+"$cowork" demo init "$workspace" --force | summary || exit 2
 
-step cowork ls --select "source:sprint_raw.event_session+" --resource-type model --target-path "${artifacts#"$root"/}"
-"$cowork" ls --select "source:sprint_raw.event_session+" --resource-type model --target-path "$artifacts"
+cd "$workspace" || exit 2
+step cowork demo inject
+"$cowork" demo inject | summary
 
-step cowork incidents --format json --target-path "${artifacts#"$root"/}"  "(first incident)"
-"$cowork" incidents --format json --target-path "$artifacts" | python3 -c '
-import json, sys
-incident = json.load(sys.stdin)["incidents"][0]
-incident["skipped"] = incident["skipped"][:3] + ["..."]
-print(json.dumps(incident, indent=2))'
+step cowork incidents
+"$cowork" incidents
+
+step cowork lineage dim_listings_cleansed
+"$cowork" lineage dim_listings_cleansed
+
+step cowork sql "\"select room_type, count(*) as listings from dim_listings_cleansed group by 1 order by 2 desc\""
+"$cowork" sql "select room_type, count(*) as listings from dim_listings_cleansed group by 1 order by 2 desc"
+
+step git log --format='%h %an: %s' -3
+git log --format='%h %an: %s' -3
+
+step cowork demo restore
+"$cowork" demo restore | summary
+printf '\nThe workspace stays in %s: cd there and try cowork build, cowork incidents, cowork demo inject FAULT.\n' "$workspace"
 exit 0

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/build_command.hpp"
 #include "cli/command.hpp"
 #include "cli/common.hpp"
 #include "cli/engine.hpp"
@@ -16,18 +17,6 @@
 
 namespace cowork::cli {
 namespace {
-
-struct BuildOptions {
-  CommonOptions common;
-  dbt::Command command = dbt::Command::build;
-  std::vector<std::string> select;
-  std::vector<std::string> exclude;
-  bool full_refresh = false;
-  bool fail_fast = false;
-  bool no_elementary = false;
-  std::string vars;
-  std::string dbt;
-};
 
 std::string clock_now() {
   const std::time_t now = std::time(nullptr);
@@ -99,8 +88,7 @@ void report(const dbt::RunEvent& event, const Style& style) {
   }
 }
 
-int run_dbt(const BuildOptions& options, int argc_hint) {
-  (void)argc_hint;
+int run_dbt(const BuildOptions& options) {
   std::string program = options.dbt;
   if (program == "auto") program = "dbt";
   std::vector<std::string> args{program, std::string(dbt::to_string(options.command)), "--project-dir",
@@ -126,8 +114,10 @@ int run_dbt(const BuildOptions& options, int argc_hint) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : k_exit_usage;
 }
 
-int run(const BuildOptions& options) {
-  if (!options.dbt.empty()) return run_dbt(options, 0);
+}  // namespace
+
+int run_build(const BuildOptions& options) {
+  if (!options.dbt.empty()) return run_dbt(options);
   auto vars = parse_vars(options.vars);
   if (!vars) return report_error(vars.error());
   Style style;
@@ -216,6 +206,8 @@ int run(const BuildOptions& options) {
   return summary->errored > 0 ? k_exit_failures : k_exit_ok;
 }
 
+namespace {
+
 Runner setup(CLI::App& app, dbt::Command command) {
   auto options = std::make_shared<BuildOptions>();
   options->command = command;
@@ -240,7 +232,7 @@ Examples:
   cowork build --select +dim_listings        one model and everything upstream
   cowork test --select tag:nightly           only tests
   cowork run --full-refresh --target prod    rebuild incremental models on the prod target)");
-  return [options] { return run(*options); };
+  return [options] { return run_build(*options); };
 }
 
 }  // namespace

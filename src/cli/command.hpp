@@ -32,6 +32,7 @@ Runner setup_test(CLI::App& app);
 Runner setup_seed(CLI::App& app);
 Runner setup_compile(CLI::App& app);
 Runner setup_sql(CLI::App& app);
+Runner setup_demo(CLI::App& app);
 
 const std::vector<Command>& commands();
 

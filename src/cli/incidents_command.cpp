@@ -33,7 +33,7 @@ std::string names(const std::vector<std::string>& ids, std::size_t max) {
 }
 
 std::string severity_badge(Severity severity, const Style& style) {
-  const std::string text = fmt::format("{:<8}", to_lower(std::string(incidents::to_string(severity))));
+  const std::string text = fmt::format("{:<10}", to_lower(std::string(incidents::to_string(severity))));
   switch (severity) {
     case Severity::critical:
       return style.bold(style.magenta(text));

@@ -21,6 +21,7 @@ const std::vector<Command>& commands() {
       {"incidents", "List the failures of the last dbt run, grouped into incidents by root cause", setup_incidents},
       {"lineage", "Show what a node reads from and what reads from it", setup_lineage},
       {"ls", "List the nodes a dbt selector picks (like dbt ls)", setup_ls},
+      {"demo", "Try cowork on a copy of the example project: inject realistic faults, then restore it", setup_demo},
   };
   return table;
 }
