@@ -162,83 +162,131 @@ std::string utc_now_iso() {
   return fmt::format("{}.{:06}Z", buffer, micros);
 }
 
-nlohmann::ordered_json manifest_json(const Compiler& compiler, const ArtifactContext& context) {
+namespace {
+
+// Appends `"key":value,...` members to a JSON object being written as text; the caller writes the braces.
+class MemberWriter {
+ public:
+  explicit MemberWriter(std::string& out) : m_out(out) {}
+  void member(std::string_view key, const ojson& value) {
+    key_only(key);
+    m_out += dump_json(value);
+  }
+  void key_only(std::string_view key) {
+    if (!m_first) m_out += ',';
+    m_first = false;
+    m_out += dump_json(ojson(std::string(key)));
+    m_out += ':';
+  }
+
+ private:
+  std::string& m_out;
+  bool m_first = true;
+};
+
+}  // namespace
+
+std::string manifest_text(const Compiler& compiler, const ArtifactContext& context) {
+  // Written member by member rather than as one JSON tree: a project of thousands of nodes would otherwise pay for
+  // ordered_json's linear key lookups on every insert and for copying the whole tree into its parent.
   const std::string& project = context.project_name;
-  ojson nodes = ojson::object(), sources = ojson::object(), exposures = ojson::object();
-  std::map<std::string, std::vector<std::string>> parents, children;
+  std::map<std::string_view, const std::vector<std::string>*> parents;
+  std::map<std::string_view, std::vector<std::string_view>> children;
   for (const auto& node : compiler.nodes()) {
-    switch (node.resource_type) {
-      case ResourceType::source:
-        sources[node.unique_id] = source_json(node);
-        break;
-      case ResourceType::exposure:
-        exposures[node.unique_id] = exposure_json(node);
-        break;
-      default:
-        nodes[node.unique_id] = node_json(node, project);
-        break;
-    }
-    parents[node.unique_id] = node.depends_on;
+    parents[node.unique_id] = &node.depends_on;
     children[node.unique_id];
   }
   for (const auto& [id, list] : parents)
-    for (const auto& parent : list) children[parent].push_back(id);
-  ojson macros = ojson::object();
-  for (const auto& macro : compiler.macros()) {
-    macros[macro.unique_id] = {{"name", macro.name},
-                               {"resource_type", "macro"},
-                               {"package_name", macro.package_name},
-                               {"path", macro.original_file_path},
-                               {"original_file_path", macro.original_file_path},
-                               {"unique_id", macro.unique_id},
-                               {"macro_sql", macro.macro_sql},
-                               {"depends_on", {{"macros", ojson::array()}}},
-                               {"description", ""},
-                               {"meta", ojson::object()},
-                               {"docs", {{"show", true}, {"node_color", nullptr}}},
-                               {"patch_path", nullptr},
-                               {"arguments", ojson::array()},
-                               {"created_at", 0.0},
-                               {"supported_languages", nullptr}};
+    for (const auto& parent : *list) children[parent].push_back(id);
+
+  std::string out;
+  out.reserve(compiler.nodes().size() * 4096);
+  out += '{';
+  MemberWriter top(out);
+  top.member("metadata", {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json"},
+                          {"dbt_version", k_engine_dbt_version},
+                          {"generated_at", context.generated_at},
+                          {"invocation_id", context.invocation_id},
+                          {"env", ojson::object()},
+                          {"project_name", project},
+                          {"project_id", md5_hex(project)},
+                          {"user_id", nullptr},
+                          {"send_anonymous_usage_stats", false},
+                          {"adapter_type", context.adapter_type}});
+  auto section = [&](std::string_view name, auto&& include, auto&& to_json) {
+    top.key_only(name);
+    out += '{';
+    MemberWriter members(out);
+    for (const auto& node : compiler.nodes())
+      if (include(node)) members.member(node.unique_id, to_json(node));
+    out += '}';
+  };
+  section(
+      "nodes",
+      [](const ProjectNode& n) { return n.resource_type != ResourceType::source && n.resource_type != ResourceType::exposure; },
+      [&](const ProjectNode& n) { return node_json(n, project); });
+  section(
+      "sources", [](const ProjectNode& n) { return n.resource_type == ResourceType::source; },
+      [](const ProjectNode& n) { return source_json(n); });
+
+  top.key_only("macros");
+  out += '{';
+  {
+    MemberWriter members(out);
+    for (const auto& macro : compiler.macros()) {
+      members.member(macro.unique_id, {{"name", macro.name},
+                                       {"resource_type", "macro"},
+                                       {"package_name", macro.package_name},
+                                       {"path", macro.original_file_path},
+                                       {"original_file_path", macro.original_file_path},
+                                       {"unique_id", macro.unique_id},
+                                       {"macro_sql", macro.macro_sql},
+                                       {"depends_on", {{"macros", ojson::array()}}},
+                                       {"description", ""},
+                                       {"meta", ojson::object()},
+                                       {"docs", {{"show", true}, {"node_color", nullptr}}},
+                                       {"patch_path", nullptr},
+                                       {"arguments", ojson::array()},
+                                       {"created_at", 0.0},
+                                       {"supported_languages", nullptr}});
+    }
   }
-  ojson parent_map = ojson::object(), child_map = ojson::object();
-  for (const auto& [id, list] : parents) parent_map[id] = list;
-  for (auto& [id, list] : children) {
-    std::sort(list.begin(), list.end());
-    child_map[id] = list;
+  out += '}';
+  top.member("docs", ojson::object());
+  section(
+      "exposures", [](const ProjectNode& n) { return n.resource_type == ResourceType::exposure; },
+      [](const ProjectNode& n) { return exposure_json(n); });
+  for (const char* empty : {"metrics", "groups", "selectors", "disabled"}) top.member(empty, ojson::object());
+
+  top.key_only("parent_map");
+  out += '{';
+  {
+    MemberWriter members(out);
+    for (const auto& [id, list] : parents) members.member(id, *list);
   }
-  return {{"metadata",
-           {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json"},
-            {"dbt_version", k_engine_dbt_version},
-            {"generated_at", context.generated_at},
-            {"invocation_id", context.invocation_id},
-            {"env", ojson::object()},
-            {"project_name", project},
-            {"project_id", md5_hex(project)},
-            {"user_id", nullptr},
-            {"send_anonymous_usage_stats", false},
-            {"adapter_type", context.adapter_type}}},
-          {"nodes", nodes},
-          {"sources", sources},
-          {"macros", macros},
-          {"docs", ojson::object()},
-          {"exposures", exposures},
-          {"metrics", ojson::object()},
-          {"groups", ojson::object()},
-          {"selectors", ojson::object()},
-          {"disabled", ojson::object()},
-          {"parent_map", parent_map},
-          {"child_map", child_map},
-          {"group_map", ojson::object()},
-          {"saved_queries", ojson::object()},
-          {"semantic_models", ojson::object()},
-          {"unit_tests", ojson::object()}};
+  out += '}';
+  top.key_only("child_map");
+  out += '{';
+  {
+    MemberWriter members(out);
+    for (auto& [id, list] : children) {
+      std::sort(list.begin(), list.end());
+      ojson ids = ojson::array();
+      for (auto child : list) ids.push_back(std::string(child));
+      members.member(id, ids);
+    }
+  }
+  out += '}';
+  for (const char* empty : {"group_map", "saved_queries", "semantic_models", "unit_tests"})
+    top.member(empty, ojson::object());
+  out += '}';
+  return out;
 }
 
 Status write_manifest(const std::filesystem::path& path, const Compiler& compiler, const ArtifactContext& context) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  return write_file_atomic(path, dump_json(manifest_json(compiler, context)));
+  return write_file_atomic(path, manifest_text(compiler, context));
 }
 
 nlohmann::ordered_json run_results_json(const std::vector<ExecutionResult>& results, double elapsed_seconds,
@@ -270,15 +318,16 @@ nlohmann::ordered_json run_results_json(const std::vector<ExecutionResult>& resu
   }
   ojson args_json = ojson(args);
   args_json["which"] = command;
-  return {{"metadata",
-           {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/run-results/v6.json"},
-            {"dbt_version", k_engine_dbt_version},
-            {"generated_at", utc_now_iso()},
-            {"invocation_id", context.invocation_id},
-            {"env", ojson::object()}}},
-          {"results", list},
-          {"elapsed_time", elapsed_seconds},
-          {"args", args_json}};
+  ojson out = ojson::object();
+  out["metadata"] = {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/run-results/v6.json"},
+                     {"dbt_version", k_engine_dbt_version},
+                     {"generated_at", utc_now_iso()},
+                     {"invocation_id", context.invocation_id},
+                     {"env", ojson::object()}};
+  out["results"] = std::move(list);  // moved, not copied: the list holds every compiled query
+  out["elapsed_time"] = elapsed_seconds;
+  out["args"] = std::move(args_json);
+  return out;
 }
 
 Status write_run_results(const std::filesystem::path& path, const std::vector<ExecutionResult>& results,

@@ -27,7 +27,8 @@ struct ArtifactContext {
   std::string project_name;
 };
 
-nlohmann::ordered_json manifest_json(const Compiler& compiler, const ArtifactContext& context);
+// manifest.json's text (v12 shape), written member by member so thousands of nodes stay linear.
+std::string manifest_text(const Compiler& compiler, const ArtifactContext& context);
 Status write_manifest(const std::filesystem::path& path, const Compiler& compiler, const ArtifactContext& context);
 
 // One executed (or skipped) node, as run_results.json records it.

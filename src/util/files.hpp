@@ -58,6 +58,10 @@ Result<std::string> read_file(const std::filesystem::path& path);
 
 // Writes `content` to a temporary file beside `path`, flushes it and renames it over `path`, so a crash leaves
 // either the old or the new file, never a torn one.
+// Writes `content` to `path` in place, without syncing: for output that is cheap to regenerate (compiled SQL), where
+// an fsync per file would dominate the run.
+Status write_file(const std::filesystem::path& path, std::string_view content);
+
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace cowork

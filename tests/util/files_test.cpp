@@ -1,6 +1,7 @@
 #include "util/files.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "support/temp_dir.hpp"
 
@@ -64,6 +65,32 @@ TEST(WriteFileAtomic, MissingFolderIsAnError) {
   auto status = write_file_atomic(dir.path() / "no" / "such" / "file", "x");
   ASSERT_FALSE(status);
   EXPECT_NE(status.error().message.find("no/such/file"), std::string::npos);
+}
+
+TEST(WriteFile, LeavesUnchangedContentUntouchedAndReplacesChangedContent) {
+  TempDir dir;
+  auto path = dir.write("compiled/model.sql", "select 1");
+  const auto inode = [&] {
+    struct stat info {};
+    ::stat(path.c_str(), &info);
+    return info.st_ino;
+  };
+  const auto before = inode();
+  ASSERT_TRUE(write_file(path, "select 1"));
+  EXPECT_EQ(inode(), before);  // same content: not rewritten
+  ASSERT_TRUE(write_file(path, "select 2"));
+  EXPECT_EQ(*read_file(path), "select 2");
+  ASSERT_TRUE(write_file(path, "select 22 -- same size? no"));
+  EXPECT_EQ(*read_file(path), "select 22 -- same size? no");
+  ASSERT_TRUE(write_file(path, ""));
+  EXPECT_EQ(*read_file(path), "");
+}
+
+TEST(WriteFile, MissingFolderIsAnErrorNamingThePath) {
+  TempDir dir;
+  auto status = write_file(dir.path() / "no" / "such" / "file.sql", "x");
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("no/such/file.sql"), std::string::npos);
 }
 
 }  // namespace
