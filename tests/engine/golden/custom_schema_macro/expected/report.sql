@@ -1,0 +1,2 @@
+
+select * from "dev"."main"."base" -- lands in "dev"."analytics"."daily_report"

@@ -1,0 +1,2 @@
+{{ config(alias='daily_report') }}
+select * from {{ ref('base') }} -- lands in {{ this }}

@@ -1,0 +1,5 @@
+{{ config(materialized='table') }}
+with local as (
+    select * from {{ ref('eph_mid') }}
+)
+select * from local

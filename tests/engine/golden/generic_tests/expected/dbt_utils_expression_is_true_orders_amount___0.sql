@@ -1,0 +1,8 @@
+
+
+select
+    *
+from "dev"."main"."orders"
+
+where not(amount > 0)
+

@@ -1,0 +1,6 @@
+
+
+select customer_id
+from "dev"."main"."customers"
+where customer_id is null
+

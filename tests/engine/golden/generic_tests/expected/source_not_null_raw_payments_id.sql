@@ -1,0 +1,6 @@
+
+
+select id
+from "dev"."raw_data"."payments"
+where id is null
+

@@ -1,0 +1,4 @@
+
+
+select event_id, loaded_at
+from "dev"."main"."events_src"

@@ -1,0 +1,4 @@
+
+select *
+from "dev"."main"."payments"
+where amount <= 0

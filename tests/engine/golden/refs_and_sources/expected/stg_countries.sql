@@ -1,0 +1,2 @@
+
+select * from "dev"."main_raw"."country_codes"

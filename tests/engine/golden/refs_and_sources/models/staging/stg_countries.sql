@@ -1,0 +1,2 @@
+{{ config(alias='countries') }}
+select * from {{ ref('country_codes') }}

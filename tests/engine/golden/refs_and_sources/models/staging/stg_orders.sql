@@ -1,0 +1,5 @@
+select
+    id as order_id,
+    customer_id,
+    status
+from {{ source('raw', 'orders') }}
