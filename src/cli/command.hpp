@@ -33,6 +33,7 @@ Runner setup_seed(CLI::App& app);
 Runner setup_compile(CLI::App& app);
 Runner setup_sql(CLI::App& app);
 Runner setup_demo(CLI::App& app);
+Runner setup_kb(CLI::App& app);
 
 const std::vector<Command>& commands();
 

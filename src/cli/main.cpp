@@ -20,6 +20,7 @@ const std::vector<Command>& commands() {
       {"sql", "Run one read-only query on the project's warehouse", setup_sql},
       {"incidents", "List the failures of the last dbt run, grouped into incidents by root cause", setup_incidents},
       {"lineage", "Show what a node reads from and what reads from it", setup_lineage},
+      {"kb", "Search the knowledge base of business rules the way an investigation does", setup_kb},
       {"ls", "List the nodes a dbt selector picks (like dbt ls)", setup_ls},
       {"demo", "Try cowork on a copy of the example project: inject realistic faults, then restore it", setup_demo},
   };
