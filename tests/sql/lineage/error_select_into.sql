@@ -1,0 +1,1 @@
+select a, b into new_table from t

@@ -1,0 +1,1 @@
+select coalesce(a, b as c from t

@@ -1,0 +1,2 @@
+-- select * of a relation the catalog does not know: one `*` entry and a note.
+select * from raw_listings
