@@ -67,7 +67,7 @@ int run(const SqlOptions& options) {
   if (!project) return report_error(project.error());
   auto target = load_target(options.common, *project);
   if (!target) return report_error(target.error());
-  auto config = connection_config(*target);
+  auto config = connection_config(*target, options.common.project_dir);
   if (!config) return report_error(config.error());
   const sql::Dialect dialect = target->type == "postgres" ? sql::Dialect::postgres : sql::Dialect::duckdb;
   auto guarded = sql::guard_read_only(options.query, dialect,

@@ -38,7 +38,17 @@ Result<ProfileTarget> load_target(const EngineOptions& options, const ProjectSet
   return load_profile_target(file, settings.profile, options.target, profile_renderer(settings.vars));
 }
 
-Result<warehouse::ConnectionConfig> connection_config(const ProfileTarget& target) {
+std::string resolve_duckdb_path(const std::string& path, const std::filesystem::path& project_dir) {
+  namespace fs = std::filesystem;
+  if (path.empty() || path == ":memory:" || fs::path(path).is_absolute() || project_dir.empty()) return path;
+  std::error_code ec;
+  const fs::path in_project = project_dir / path;
+  if (fs::exists(in_project, ec)) return in_project.string();
+  return path;
+}
+
+Result<warehouse::ConnectionConfig> connection_config(const ProfileTarget& target,
+                                                      const std::filesystem::path& project_dir) {
   warehouse::ConnectionConfig config;
   config.type = target.type;
   config.schema = target.schema;
@@ -54,7 +64,7 @@ Result<warehouse::ConnectionConfig> connection_config(const ProfileTarget& targe
                       "{}: target '{}' of profile '{}' has type '{}', which cowork cannot connect to; supported: {}",
                       target.profiles_file, target.target, target.profile, target.type, fmt::join(supported, ", "));
   if (target.type == "duckdb") {
-    config.path = text("path");
+    config.path = resolve_duckdb_path(text("path"), project_dir);
     if (config.path.empty()) config.path = ":memory:";
     return config;
   }
@@ -101,7 +111,7 @@ Result<Engine> open_engine(const EngineOptions& options) {
   compile.vars = options.vars;
   compile.invocation_id = engine.invocation_id;
   compile.run_started_at = utc_now_iso();
-  COWORK_ASSIGN_OR_RETURN(auto config, connection_config(engine.target));
+  COWORK_ASSIGN_OR_RETURN(auto config, connection_config(engine.target, options.project_dir));
   config.access = options.access;
   COWORK_ASSIGN_OR_RETURN(engine.compiler, Compiler::create(std::move(project), engine.target, compile));
   COWORK_ASSIGN_OR_RETURN(engine.warehouse, warehouse::open_warehouse(config));

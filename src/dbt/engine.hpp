@@ -32,8 +32,16 @@ ProfileRenderer profile_renderer(nlohmann::json vars = nlohmann::json::object())
 // The profile target of the project at options.project_dir, following dbt's lookup.
 Result<ProfileTarget> load_target(const EngineOptions& options, const ProjectSettings& settings);
 
-// How to connect for a profile target. DuckDB paths are relative to the working directory, as in dbt-duckdb.
-Result<warehouse::ConnectionConfig> connection_config(const ProfileTarget& target);
+// Where a relative DuckDB `path` of a profile points. dbt-duckdb takes it from the working directory, which is the
+// project folder when dbt runs there; cowork also runs from elsewhere (--project-dir), so a file that exists in the
+// project folder wins, then one in the working directory; a file that exists in neither is where dbt-duckdb would
+// create it, in the working directory. Absolute paths and ":memory:" are returned as they are.
+std::string resolve_duckdb_path(const std::string& path, const std::filesystem::path& project_dir);
+
+// How to connect for a profile target. With `project_dir`, a relative DuckDB path is resolved as above; without,
+// it is taken from the working directory, as in dbt-duckdb.
+Result<warehouse::ConnectionConfig> connection_config(const ProfileTarget& target,
+                                                      const std::filesystem::path& project_dir = {});
 
 // --vars as dbt takes it: a YAML or JSON mapping ("{key: value}").
 Result<nlohmann::json> parse_vars(const std::string& text);
