@@ -312,28 +312,17 @@ TEST_F(EventStoreTest, EventsSurviveAProcessKilledMidWrite) {
   EXPECT_EQ(*reopened->append_event(m_investigation, tool_call(0)), static_cast<std::int64_t>(events->size()) + 1);
 }
 
-TEST_F(EventStoreTest, TenThousandEventsInWellUnderASecond) {
+TEST_F(EventStoreTest, TenThousandEventsAppendedOneByOneAreAllListedInOrder) {
   constexpr int k_events = 10'000;
-  std::vector<Event> events;
-  events.reserve(k_events);
-  for (int i = 0; i < k_events; ++i) events.push_back(tool_call(i));
-  const auto start = std::chrono::steady_clock::now();
-  for (const auto& event : events) {
-    auto seq = store().append_event(m_investigation, event);
+  for (int i = 0; i < k_events; ++i) {
+    auto seq = store().append_event(m_investigation, tool_call(i));
     ASSERT_TRUE(seq) << seq.error().message;
+    ASSERT_EQ(*seq, i + 1);
   }
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
-  std::cout << "[ timing   ] " << k_events << " events appended one at a time (a commit each) in " << ms << " ms\n";
-  EXPECT_LT(ms, 1000);
-
-  const auto read_start = std::chrono::steady_clock::now();
   auto listed = store().list_events(m_investigation);
-  const auto read_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - read_start).count();
-  std::cout << "[ timing   ] listed them in " << read_ms << " ms\n";
   ASSERT_TRUE(listed);
-  EXPECT_EQ(listed->size(), static_cast<std::size_t>(k_events));
+  ASSERT_EQ(listed->size(), static_cast<std::size_t>(k_events));
+  EXPECT_EQ(listed->back().seq, k_events);
 }
 
 }  // namespace
