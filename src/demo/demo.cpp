@@ -212,8 +212,19 @@ std::optional<Fault> parse_fault(std::string_view name) {
   return std::nullopt;
 }
 
-Result<std::string> apply_listing_faults(std::string_view baseline_csv, const std::vector<Fault>& faults) {
+Result<std::string> apply_listing_faults(std::string_view baseline_csv, const std::vector<Fault>& faults,
+                                         std::string_view reviews_csv) {
   COWORK_ASSIGN_OR_RETURN(Csv csv, read_csv(baseline_csv, k_listings));
+  // Listings that lost their host are orphans of the platform's account merge and cannot be booked (DQ-201): the
+  // fault picks the listings that have no review.
+  std::set<std::string> reviewed;
+  if (has(faults, Fault::null_host_ids)) {
+    COWORK_ASSIGN_OR_RETURN(Csv reviews, read_csv(reviews_csv, k_reviews));
+    COWORK_ASSIGN_OR_RETURN(const std::size_t listing_id, reviews.column("listing_id", k_reviews));
+    for (const Row& row : reviews.rows)
+      if (row[listing_id]) reviewed.insert(*row[listing_id]);
+  }
+  COWORK_ASSIGN_OR_RETURN(const std::size_t id, csv.column("id", k_listings));
   COWORK_ASSIGN_OR_RETURN(const std::size_t room_type, csv.column("room_type", k_listings));
   COWORK_ASSIGN_OR_RETURN(const std::size_t minimum_nights, csv.column("minimum_nights", k_listings));
   COWORK_ASSIGN_OR_RETURN(const std::size_t host_id, csv.column("host_id", k_listings));
@@ -227,7 +238,7 @@ Result<std::string> apply_listing_faults(std::string_view baseline_csv, const st
       row[room_type] = "Entire place";
       row[updated_at] = "2024-09-20 08:00:00";  // the platform release that renamed the room type
     }
-    if (has(faults, Fault::null_host_ids) && i % 60 == 13) row[host_id] = std::nullopt;
+    if (has(faults, Fault::null_host_ids) && row[id] && !reviewed.contains(*row[id])) row[host_id] = std::nullopt;
     if (has(faults, Fault::zero_minimum_nights) && i % 60 == 19) row[minimum_nights] = "0";
     if (has(faults, Fault::duplicate_listings) && i % 60 == 23 && i < 900) {
       Row copy = row;
@@ -384,12 +395,14 @@ Result<InjectOutcome> inject(const fs::path& dir, std::vector<Fault> faults) {
   std::vector<Fault> active = state.injected;
   active.insert(active.end(), outcome.injected.begin(), outcome.injected.end());
   // Data: recomputed from the baseline for the whole active set.
-  for (auto [file, apply] : {std::pair{k_listings, &apply_listing_faults}, std::pair{k_reviews, &apply_review_faults}}) {
-    COWORK_ASSIGN_OR_RETURN(const std::string baseline, read_file(baseline_dir(dir) / file));
-    auto edited = apply(baseline, active);
-    if (!edited) return std::unexpected(edited.error().with_context(fmt::format("{}", file)));
-    COWORK_TRY(write_file_atomic(dir / file, *edited));
-  }
+  COWORK_ASSIGN_OR_RETURN(const std::string listings, read_file(baseline_dir(dir) / k_listings));
+  COWORK_ASSIGN_OR_RETURN(const std::string reviews, read_file(baseline_dir(dir) / k_reviews));
+  auto edited_listings = apply_listing_faults(listings, active, reviews);
+  if (!edited_listings) return std::unexpected(edited_listings.error().with_context(fmt::format("{}", k_listings)));
+  auto edited_reviews = apply_review_faults(reviews, active);
+  if (!edited_reviews) return std::unexpected(edited_reviews.error().with_context(fmt::format("{}", k_reviews)));
+  COWORK_TRY(write_file_atomic(dir / k_listings, *edited_listings));
+  COWORK_TRY(write_file_atomic(dir / k_reviews, *edited_reviews));
   // Code: a commit, as a teammate would push it.
   if (has(outcome.injected, Fault::renamed_column)) {
     const fs::path model = dir / k_hosts_model;

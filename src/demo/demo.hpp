@@ -79,7 +79,9 @@ struct RestoreOutcome {
 Result<RestoreOutcome> restore(const std::filesystem::path& dir);
 
 // The data edits alone, on CSV text: exposed for tests. `faults` are the injected data faults; others are ignored.
-Result<std::string> apply_listing_faults(std::string_view baseline_csv, const std::vector<Fault>& faults);
+// `reviews_csv` is the baseline raw_reviews.csv: the listings without a review are those null_host_ids edits.
+Result<std::string> apply_listing_faults(std::string_view baseline_csv, const std::vector<Fault>& faults,
+                                         std::string_view reviews_csv = {});
 Result<std::string> apply_review_faults(std::string_view baseline_csv, const std::vector<Fault>& faults);
 
 }  // namespace cowork::demo

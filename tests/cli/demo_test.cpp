@@ -244,7 +244,7 @@ class DemoData : public ::testing::Test {
 };
 
 TEST_F(DemoData, NoFaultsWritesTheFileBackByteForByte) {
-  EXPECT_EQ(*demo::apply_listing_faults(listings, {}), listings);
+  EXPECT_EQ(*demo::apply_listing_faults(listings, {}, reviews), listings);
   EXPECT_EQ(*demo::apply_review_faults(reviews, {}), reviews);
 }
 
@@ -252,13 +252,20 @@ TEST_F(DemoData, EachFaultChangesAsManyRowsAsItsSummarySays) {
   using demo::Fault;
   const auto base = lines(listings);
   auto changed_rows = [&](Fault fault) {
-    const auto edited = lines(*demo::apply_listing_faults(listings, {fault}));
+    const auto edited = lines(*demo::apply_listing_faults(listings, {fault}, reviews));
     std::size_t changed = 0;
     for (std::size_t i = 0; i < base.size(); ++i) changed += edited[i] != base[i];
     return std::pair{changed, edited.size() - base.size()};
   };
   EXPECT_EQ(changed_rows(Fault::new_room_type), (std::pair<std::size_t, std::size_t>{37, 0}));
   EXPECT_EQ(changed_rows(Fault::null_host_ids), (std::pair<std::size_t, std::size_t>{25, 0}));
+  // The listings that lose their host are those nobody reviewed: they cannot be booked.
+  const auto edited = lines(*demo::apply_listing_faults(listings, {Fault::null_host_ids}, reviews));
+  for (std::size_t i = 1; i < base.size(); ++i) {
+    if (edited[i] == base[i]) continue;
+    const std::string id = base[i].substr(0, base[i].find(','));
+    EXPECT_EQ(reviews.find("\n" + id + ","), std::string::npos) << "listing " << id << " has reviews";
+  }
   EXPECT_EQ(changed_rows(Fault::zero_minimum_nights), (std::pair<std::size_t, std::size_t>{25, 0}));
   EXPECT_EQ(changed_rows(Fault::duplicate_listings), (std::pair<std::size_t, std::size_t>{0, 15}));
   EXPECT_EQ(lines(*demo::apply_review_faults(reviews, {Fault::orphan_reviews})).size(), lines(reviews).size() + 50);
@@ -276,10 +283,12 @@ TEST_F(DemoData, EachFaultChangesAsManyRowsAsItsSummarySays) {
 TEST_F(DemoData, TheOrderOfInjectionDoesNotMatter) {
   using demo::Fault;
   const auto one = demo::apply_listing_faults(listings, {Fault::duplicate_listings, Fault::null_host_ids,
-                                                         Fault::new_room_type, Fault::zero_minimum_nights});
+                                                         Fault::new_room_type, Fault::zero_minimum_nights},
+                                              reviews);
   const auto two = demo::apply_listing_faults(listings, {Fault::zero_minimum_nights, Fault::new_room_type,
-                                                         Fault::null_host_ids, Fault::duplicate_listings});
-  ASSERT_TRUE(one && two);
+                                                         Fault::null_host_ids, Fault::duplicate_listings},
+                                              reviews);
+  ASSERT_TRUE(one && two) << (one ? two.error().message : one.error().message);
   EXPECT_EQ(*one, *two);
 }
 
