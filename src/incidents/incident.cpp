@@ -38,13 +38,15 @@ struct Group {
 
 class Builder {
  public:
-  explicit Builder(const dbt::ArtifactSet& artifacts) : m_artifacts(artifacts), m_graph(artifacts.graph.get()) {}
+  Builder(const dbt::ArtifactSet& artifacts, std::vector<Failure> extra)
+      : m_artifacts(artifacts), m_graph(artifacts.graph.get()), m_extra(std::move(extra)) {}
 
   IncidentReport build() {
     IncidentReport report;
     report.warnings = m_artifacts.warnings;
     collect_run_results(report);
     collect_freshness(report);
+    collect_extra();
     form_groups();
     link_groups();
     assemble(report);
@@ -130,6 +132,30 @@ class Builder {
       failure.completed_at = result.completed_at;
       m_failures.push_back(std::move(failure));
     }
+  }
+
+  // Failures from outside the artifacts: the manifest's description of the node wins over the failure's own.
+  void collect_extra() {
+    for (Failure& extra : m_extra) {
+      Failure failure = describe(extra.unique_id, extra.status);
+      std::optional<NodeId> id;
+      if (node_of(extra.unique_id, id) == nullptr) {
+        if (!extra.name.empty()) failure.name = extra.name;
+        if (!extra.resource_type.empty()) failure.resource_type = extra.resource_type;
+        if (!extra.subject.empty()) failure.subject = extra.subject;
+        failure.test_name = extra.test_name;
+        failure.column = extra.column;
+        failure.severity = extra.severity;
+      }
+      failure.failures = extra.failures;
+      failure.message = std::move(extra.message);
+      failure.origin = extra.origin.empty() ? std::string("elementary") : std::move(extra.origin);
+      failure.started_at = std::move(extra.started_at);
+      failure.completed_at = std::move(extra.completed_at);
+      failure.elementary = std::move(extra.elementary);
+      m_failures.push_back(std::move(failure));
+    }
+    m_extra.clear();
   }
 
   void form_groups() {
@@ -324,6 +350,10 @@ class Builder {
       for (const Failure& failure : incident.failures) {
         if (!failure.started_at.empty() && (incident.first_seen.empty() || failure.started_at < incident.first_seen))
           incident.first_seen = failure.started_at;
+        // Elementary remembers earlier runs: the incident began when its oldest failure started failing.
+        if (failure.elementary && !failure.elementary->failing_since.empty() &&
+            (incident.first_seen.empty() || failure.elementary->failing_since < incident.first_seen))
+          incident.first_seen = failure.elementary->failing_since;
         const std::string& end = failure.completed_at.empty() ? failure.started_at : failure.completed_at;
         if (end > incident.last_seen) incident.last_seen = end;
       }
@@ -460,6 +490,7 @@ class Builder {
 
   const dbt::ArtifactSet& m_artifacts;
   const Graph* m_graph;
+  std::vector<Failure> m_extra;
   std::vector<Failure> m_failures;
   std::vector<std::string> m_skipped;
   std::vector<Group> m_groups;
@@ -483,7 +514,31 @@ std::string_view to_string(Severity severity) {
 }
 
 IncidentReport build_incidents(const dbt::ArtifactSet& artifacts) {
-  return Builder(artifacts).build();
+  return Builder(artifacts, {}).build();
+}
+
+IncidentReport build_incidents(const dbt::ArtifactSet& artifacts, std::vector<Failure> extra_failures) {
+  return Builder(artifacts, std::move(extra_failures)).build();
+}
+
+nlohmann::ordered_json to_json(const ElementaryDetail& detail) {
+  nlohmann::ordered_json samples = nlohmann::ordered_json::array();
+  for (const auto& row : detail.samples) samples.push_back(nlohmann::ordered_json(row));
+  auto text_or_null = [](const std::string& text) {
+    return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
+  };
+  return {
+      {"detected_at", detail.detected_at},
+      {"status", detail.status},
+      {"failing_since", text_or_null(detail.failing_since)},
+      {"failing_runs", detail.failing_runs},
+      {"runs", detail.runs},
+      {"last_passed_at", text_or_null(detail.last_passed_at)},
+      {"test_type", detail.test_type},
+      {"test_sub_type", detail.test_sub_type},
+      {"test_results_query", text_or_null(detail.test_results_query)},
+      {"samples", std::move(samples)},
+  };
 }
 
 nlohmann::ordered_json to_json(const Failure& failure) {
@@ -500,13 +555,14 @@ nlohmann::ordered_json to_json(const Failure& failure) {
   if (!failure.test_name.empty()) out["test"] = failure.test_name;
   if (!failure.column.empty()) out["column"] = failure.column;
   if (!failure.severity.empty()) out["severity"] = failure.severity;
+  if (failure.elementary) out["elementary"] = to_json(*failure.elementary);
   return out;
 }
 
 nlohmann::ordered_json to_json(const Incident& incident) {
   nlohmann::ordered_json failures = nlohmann::ordered_json::array();
   for (const auto& failure : incident.failures) failures.push_back(to_json(failure));
-  return {
+  nlohmann::ordered_json out = {
       {"id", incident.id},
       {"title", incident.title},
       {"severity", to_string(incident.severity)},
@@ -521,12 +577,14 @@ nlohmann::ordered_json to_json(const Incident& incident) {
       {"first_seen", incident.first_seen},
       {"last_seen", incident.last_seen},
   };
+  if (!incident.snoozed_until.empty()) out["snoozed_until"] = incident.snoozed_until;
+  return out;
 }
 
 nlohmann::ordered_json to_json(const IncidentReport& report) {
   nlohmann::ordered_json incidents = nlohmann::ordered_json::array();
   for (const auto& incident : report.incidents) incidents.push_back(to_json(incident));
-  return {
+  nlohmann::ordered_json out = {
       {"incidents", std::move(incidents)},
       {"unattributed_skips", report.unattributed_skips},
       {"run",
@@ -536,6 +594,12 @@ nlohmann::ordered_json to_json(const IncidentReport& report) {
         {"dbt_version", report.dbt_version},
         {"results", report.results}}},
   };
+  if (!report.elementary_schema.empty())
+    out["elementary"] = {{"schema", report.elementary_schema},
+                         {"tests", report.elementary_tests},
+                         {"enriched", report.elementary_enriched},
+                         {"added", report.elementary_added}};
+  return out;
 }
 
 }  // namespace cowork::incidents
