@@ -34,6 +34,11 @@ Runner setup_compile(CLI::App& app);
 Runner setup_sql(CLI::App& app);
 Runner setup_demo(CLI::App& app);
 Runner setup_kb(CLI::App& app);
+Runner setup_tool(CLI::App& app);
+Runner setup_investigate(CLI::App& app);
+Runner setup_dry_run(CLI::App& app);
+Runner setup_apply(CLI::App& app);
+Runner setup_revert(CLI::App& app);
 
 const std::vector<Command>& commands();
 

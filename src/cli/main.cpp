@@ -19,8 +19,13 @@ const std::vector<Command>& commands() {
       {"compile", "Compile models and tests to SQL without running them (like dbt compile)", setup_compile},
       {"sql", "Run one read-only query on the project's warehouse", setup_sql},
       {"incidents", "List the failures of the last dbt run, grouped into incidents by root cause", setup_incidents},
+      {"investigate", "Find the root cause of an incident and propose verified fixes", setup_investigate},
+      {"dry-run", "Verify a proposed fix again in the sandbox and show its diff", setup_dry_run},
+      {"apply", "Apply a proposed fix to the project's files, with a backup (and optionally a git branch)", setup_apply},
+      {"revert", "Undo an applied fix from its backup", setup_revert},
       {"lineage", "Show what a node reads from and what reads from it", setup_lineage},
       {"kb", "Search the knowledge base of business rules the way an investigation does", setup_kb},
+      {"tool", "List the investigation tools, or call one by hand with JSON arguments", setup_tool},
       {"ls", "List the nodes a dbt selector picks (like dbt ls)", setup_ls},
       {"demo", "Try cowork on a copy of the example project: inject realistic faults, then restore it", setup_demo},
   };
