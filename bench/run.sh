@@ -25,3 +25,9 @@ for set in tuva-14500 hubspot-14000; do
 done
 echo
 COWORK_BENCH_DIR="$data/tuva-14500" build/bench/cowork_bench_manifest
+echo
+echo "== the native engine (issue #3)"
+bench/build_bench.sh
+echo
+echo "== investigations of the demo faults (issue #4)"
+bench/investigate_bench.sh
