@@ -32,6 +32,27 @@ step cowork sql "\"select room_type, count(*) as listings from dim_listings_clea
 step git log --format='%h %an: %s' -3
 git log --format='%h %an: %s' -3
 
+# The room-type incident: investigated, its recommended fix applied, the build green again for that test.
+incident="$("$cowork" incidents --format json | python3 -c '
+import json, sys
+for incident in json.load(sys.stdin)["incidents"]:
+    if "room_type" in incident["title"]:
+        print(incident["id"])
+        break
+')"
+if [[ -n "$incident" ]]; then
+  step cowork investigate "$incident"
+  "$cowork" investigate "$incident"
+  fix="$("$cowork" investigate "$incident" --format json --no-verify | python3 -c '
+import json, sys
+print(next(f["id"] for f in json.load(sys.stdin)["fixes"] if f["recommended"]))
+')"
+  step cowork apply "$fix" --git-branch fix/room-types
+  "$cowork" apply "$fix" --git-branch fix/room-types
+  step cowork build
+  "$cowork" build | summary
+fi
+
 step cowork demo restore
 "$cowork" demo restore | summary
 printf '\nThe workspace stays in %s: cd there and try cowork build, cowork incidents, cowork demo inject FAULT.\n' "$workspace"
