@@ -18,12 +18,11 @@ bool has_rule(const Findings& findings, RuleAction action, std::string_view stra
   });
 }
 
-std::string node_of_path(const Findings& findings, StepRecorder& recorder, const std::string& path) {
+std::string node_of_path(StepRecorder& recorder, const std::string& path) {
   const auto& manifest = recorder.context().artifacts.manifest;
   if (!manifest) return {};
   for (const auto& node : manifest->nodes)
     if (node.original_file_path == path && node.resource_type == dbt::ResourceType::model) return std::string(node.unique_id);
-  (void)findings;
   return {};
 }
 
@@ -67,7 +66,7 @@ Diagnosis diagnose(const Findings& findings, StepRecorder& recorder) {
     root.category = "code";
     root.column = findings.missing_column;
     if (const Commit* commit = commit_removing(findings, findings.missing_column)) {
-      const std::string node = node_of_path(findings, recorder, commit->path);
+      const std::string node = node_of_path(recorder, commit->path);
       if (!node.empty()) root.node = node;
       root.confidence = 0.9;
       root.summary = fmt::format(

@@ -140,7 +140,6 @@ struct Proposer {
     }
     auto before = read(f.property_file);
     if (!before) return skipped.push_back(before.error().message);
-    const std::string test = f.test_name.substr(f.test_name.rfind('.') == std::string::npos ? 0 : 0);
     auto after = fixes::set_test_config(*before, f.property_file, fixes::Resource::model(f.model_name), f.column,
                                         f.test_name, "severity", "warn");
     if (!after) return skipped.push_back("warn_severity: " + after.error().message);
@@ -397,7 +396,6 @@ struct Proposer {
       bound = r->params.at("value");
     const Hop at = location("clamp_values");
     const std::string op = f.bound_op;
-    const std::string fixed = op == "<" || op == "<=" ? "greater" : "smaller";
     replace_expression("clamp_values", at, fmt::format("case when {{expr}} {} {} then {} else {{expr}} end", op,
                                                        *f.bound, bound),
                        fmt::format("Treat {} values {} {} as {} in {}", at.column, op, *f.bound, bound, at.name),
@@ -405,7 +403,6 @@ struct Proposer {
                        {"Replaces the source's value; the raw value stays only in the source table"},
                        "When a documented rule says what the out-of-range value means",
                        fmt::format("Wraps {}.{} in a CASE that replaces values the test rejects.", at.name, at.column));
-    (void)fixed;
     const std::string negated = op == "<" ? ">=" : op == "<=" ? ">" : op == ">" ? "<=" : "<";
     filter_rows(fmt::format("{{expr}} is null or {{expr}} {} {}", negated, *f.bound),
                 fmt::format("Filter out rows with {} {} {}", f.column, op, *f.bound), 20,

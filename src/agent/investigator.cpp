@@ -254,8 +254,6 @@ Result<Findings> investigate_incident(StepRecorder& recorder, std::string_view i
   const auto& test = root.contains("test") && root["test"].is_object() ? root["test"] : nlohmann::json::object();
   findings.message = str(root, "message");
   findings.test_name = str(test, "test_name");
-  if (auto dot = findings.test_name.rfind('.'); dot != std::string::npos && findings.test_name.find("dbt_utils") == 0)
-    findings.test_name = findings.test_name;  // package tests keep their namespace
   findings.kind = kind_of(str(root, "resource_type"), findings.test_name, !test.empty() && !findings.test_name.empty(),
                           str(root, "origin"));
   if (findings.kind == FailureKind::model_error) {
