@@ -11,7 +11,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git python3 nodejs npm
   libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev libpq-dev postgresql
+  libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
 )
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
