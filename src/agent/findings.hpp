@@ -87,6 +87,12 @@ class StepRecorder {
   // A step that is not a tool call (a conclusion, a verification).
   void note(std::string_view agent, std::string_view tool, std::string summary, std::int64_t ms = 0,
             nlohmann::json args = nlohmann::json::object());
+  // A step that failed without reaching a tool (a model's call to an unknown tool, arguments that are not JSON).
+  void fail(std::string_view agent, std::string_view tool, std::string summary,
+            nlohmann::json args = nlohmann::json::object());
+  // Who the following steps are made by: "playbook" (default) or "model".
+  void set_by(std::string by) { m_by = std::move(by); }
+  const tools::ToolRegistry& tools() const { return m_tools; }
   tools::ToolContext& context() { return m_context; }
 
  private:
@@ -94,6 +100,7 @@ class StepRecorder {
   const tools::ToolRegistry& m_tools;
   std::vector<Step>& m_steps;
   std::function<void(const Step&)> m_on_step;
+  std::string m_by = "playbook";
 };
 
 // The most recent commit of the lineage whose diff removes a line naming `column` (a rename or a deletion).
@@ -104,6 +111,11 @@ Result<Findings> investigate_incident(StepRecorder& recorder, std::string_view i
 
 // The diagnostician: names the root node, column and category.
 Diagnosis diagnose(const Findings& findings, StepRecorder& recorder);
+
+// Applies the knowledge base to an option by its strategy: a prescribing rule adds to its score, cites the rule and
+// lowers its risk one step; a forbidding one sinks it and makes it high risk; a test-weakening option is never low
+// risk and only acceptable when a rule calls the failure expected.
+void weigh_by_rules(const Findings& findings, FixOption& option);
 
 // The fix proposer: 3-5 options, ranked by the knowledge base's rules.
 std::vector<FixOption> propose_fixes(const Findings& findings, const Diagnosis& diagnosis, StepRecorder& recorder);

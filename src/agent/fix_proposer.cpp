@@ -22,6 +22,58 @@ namespace {
 
 constexpr std::string_view k_agent = "fix_proposer";
 
+const Rule* find_rule(const Findings& f, RuleAction action, std::string_view strategy) {
+  for (const Rule& r : f.rules)
+    if (r.action == action && r.strategy == strategy) return &r;
+  return nullptr;
+}
+
+bool any_expected(const Findings& f) {
+  return std::any_of(f.rules.begin(), f.rules.end(), [](const Rule& r) { return r.action == RuleAction::expected; });
+}
+
+}  // namespace
+
+void weigh_by_rules(const Findings& f, FixOption& option) {
+  std::set<std::string> refs;
+  if (const Rule* r = find_rule(f, RuleAction::prescribe, option.strategy); r != nullptr) {
+    option.score += 100;
+    option.pros.push_back(fmt::format("What {} prescribes: \"{}\"", r->id, r->sentence));
+    option.rationale += fmt::format(" {} ({}) prescribes this fix.", r->id, r->path);
+    refs.insert(r->id);
+    // An agreed rule lowers the risk one step: what it prescribes has been decided, not guessed.
+    if (!option.weakens_test) option.risk = option.risk == "high" ? "medium" : "low";
+  }
+  if (const Rule* r = find_rule(f, RuleAction::forbid, option.strategy); r != nullptr) {
+    option.score -= 100;
+    option.cons.insert(option.cons.begin(), fmt::format("{} forbids it: \"{}\"", r->id, r->sentence));
+    option.risk = "high";
+    refs.insert(r->id);
+  }
+  if (option.weakens_test) {
+    if (any_expected(f) && option.strategy == "warn_severity") {
+      const Rule& r = *std::find_if(f.rules.begin(), f.rules.end(),
+                                    [](const Rule& x) { return x.action == RuleAction::expected; });
+      option.score += 60;
+      option.pros.push_back(fmt::format("{} says this failure is expected: \"{}\"", r.id, r.sentence));
+      refs.insert(r.id);
+      option.risk = "medium";  // allowed by a rule, but it still weakens a test: never low
+    } else {
+      option.score -= 40;
+      option.risk = "high";
+      if (const Rule* r = find_rule(f, RuleAction::forbid, "weaken_test"); r != nullptr) {
+        option.score -= 60;
+        option.cons.insert(option.cons.begin(), fmt::format("{} forbids weakening tests: \"{}\"", r->id, r->sentence));
+        refs.insert(r->id);
+      }
+    }
+  }
+  for (const auto& id : refs) option.kb_refs.push_back(id);
+  option.rationale = std::string(trim(option.rationale));
+}
+
+namespace {
+
 struct Proposer {
   const Findings& f;
   const Diagnosis& diagnosis;
@@ -39,14 +91,8 @@ struct Proposer {
     return buffer.str();
   }
 
-  const Rule* rule(RuleAction action, std::string_view strategy) const {
-    for (const Rule& r : f.rules)
-      if (r.action == action && r.strategy == strategy) return &r;
-    return nullptr;
-  }
-  bool expected() const {
-    return std::any_of(f.rules.begin(), f.rules.end(), [](const Rule& r) { return r.action == RuleAction::expected; });
-  }
+  const Rule* rule(RuleAction action, std::string_view strategy) const { return find_rule(f, action, strategy); }
+  bool expected() const { return any_expected(f); }
 
   // Where a data fix goes: the model a rule names for this strategy, else the root node, as (node, name, path,
   // column).
@@ -82,43 +128,8 @@ struct Proposer {
     push(std::move(option));
   }
 
-  // Applies the knowledge base to an option: citations, risk and score.
   void push(FixOption option) {
-    std::set<std::string> refs;
-    if (const Rule* r = rule(RuleAction::prescribe, option.strategy); r != nullptr) {
-      option.score += 100;
-      option.pros.push_back(fmt::format("What {} prescribes: \"{}\"", r->id, r->sentence));
-      option.rationale += fmt::format(" {} ({}) prescribes this fix.", r->id, r->path);
-      refs.insert(r->id);
-      // An agreed rule lowers the risk one step: what it prescribes has been decided, not guessed.
-      if (!option.weakens_test) option.risk = option.risk == "high" ? "medium" : "low";
-    }
-    if (const Rule* r = rule(RuleAction::forbid, option.strategy); r != nullptr) {
-      option.score -= 100;
-      option.cons.insert(option.cons.begin(), fmt::format("{} forbids it: \"{}\"", r->id, r->sentence));
-      option.risk = "high";
-      refs.insert(r->id);
-    }
-    if (option.weakens_test) {
-      if (expected() && option.strategy == "warn_severity") {
-        const Rule& r = *std::find_if(f.rules.begin(), f.rules.end(),
-                                      [](const Rule& x) { return x.action == RuleAction::expected; });
-        option.score += 60;
-        option.pros.push_back(fmt::format("{} says this failure is expected: \"{}\"", r.id, r.sentence));
-        refs.insert(r.id);
-        option.risk = "medium";  // allowed by a rule, but it still weakens a test: never low
-      } else {
-        option.score -= 40;
-        option.risk = "high";
-        if (const Rule* r = rule(RuleAction::forbid, "weaken_test"); r != nullptr) {
-          option.score -= 60;
-          option.cons.insert(option.cons.begin(), fmt::format("{} forbids weakening tests: \"{}\"", r->id, r->sentence));
-          refs.insert(r->id);
-        }
-      }
-    }
-    for (const auto& id : refs) option.kb_refs.push_back(id);
-    option.rationale = std::string(trim(option.rationale));
+    weigh_by_rules(f, option);
     options.push_back(std::move(option));
   }
 

@@ -102,6 +102,7 @@ std::optional<nlohmann::json> StepRecorder::call(std::string_view agent, std::st
   step.summary = call.summary();
   step.ms = call.duration.count();
   step.ok = call.ok();
+  step.by = m_by;
   m_steps.push_back(step);
   if (m_on_step) m_on_step(step);
   if (!call.ok()) {
@@ -119,6 +120,19 @@ void StepRecorder::note(std::string_view agent, std::string_view tool, std::stri
   step.args = std::move(args);
   step.summary = std::move(summary);
   step.ms = ms;
+  step.by = m_by;
+  m_steps.push_back(step);
+  if (m_on_step) m_on_step(step);
+}
+
+void StepRecorder::fail(std::string_view agent, std::string_view tool, std::string summary, nlohmann::json args) {
+  Step step;
+  step.agent = std::string(agent);
+  step.tool = std::string(tool);
+  step.args = std::move(args);
+  step.summary = std::move(summary);
+  step.ok = false;
+  step.by = m_by;
   m_steps.push_back(step);
   if (m_on_step) m_on_step(step);
 }

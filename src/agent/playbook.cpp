@@ -49,6 +49,11 @@ Result<Report> run_playbook(tools::ToolContext& context, const tools::ToolRegist
   phase("fix_proposer", "propose");
   report.fixes = propose_fixes(findings, report.diagnosis, recorder);
 
+  if (options.llm != nullptr && options.llm->provider != nullptr) {
+    phase("model", fmt::format("{}/{}", options.llm->provider->name(), options.llm->provider->model()));
+    run_llm_agents(findings, report, recorder, *options.llm);
+  }
+
   phase("verifier", "verify");
   std::vector<std::string> targets = findings.failing_tests;
   for (auto& option : report.fixes) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/llm_agents.hpp"
 #include "agent/report.hpp"
 #include "tools/tool.hpp"
 #include "util/error.hpp"
@@ -20,6 +21,7 @@ struct PlaybookOptions {
   std::function<void(const Step&)> on_step;                          // each step as it happens
   std::function<void(std::string_view agent, std::string_view phase)> on_phase;  // investigate, diagnose, ...
   Verifier verifier;                                                 // empty: options stay unverified
+  const LlmRun* llm = nullptr;  // a model's agents after the playbook's, before verification; null: playbook only
 };
 
 // Investigates the incident (full id or unique prefix). An error only when the incident is unknown or has no

@@ -12,6 +12,7 @@ nlohmann::ordered_json to_json(const Step& step) {
   out["summary"] = step.summary;
   out["ms"] = step.ms;
   out["ok"] = step.ok;
+  out["by"] = step.by;
   return out;
 }
 
@@ -47,6 +48,7 @@ nlohmann::ordered_json to_json(const FixOption& fix) {
   out["when_to_use"] = fix.when_to_use;
   out["rationale"] = fix.rationale;
   out["kb_refs"] = fix.kb_refs;
+  out["proposed_by"] = fix.proposed_by;
   out["edits"] = nlohmann::ordered_json::array();
   for (const auto& edit : fix.edits) out["edits"].push_back({{"path", edit.path}, {"diff", edit.diff}});
   out["verification"] = to_json(fix.verification);
@@ -63,7 +65,9 @@ nlohmann::ordered_json to_json(const Report& report) {
                              {"column", root.column},
                              {"category", root.category},
                              {"summary", root.summary},
-                             {"confidence", root.confidence}};
+                             {"confidence", root.confidence},
+                             {"by", root.by}};
+  if (!report.diagnosis.narrative.empty()) diagnosis["narrative"] = report.diagnosis.narrative;
   diagnosis["evidence"] = nlohmann::ordered_json::array();
   for (const auto& evidence : report.diagnosis.evidence)
     diagnosis["evidence"].push_back({{"tool", evidence.tool}, {"summary", evidence.summary}});
@@ -83,6 +87,7 @@ nlohmann::ordered_json to_json(const Report& report) {
   out["steps"] = nlohmann::ordered_json::array();
   for (const auto& step : report.steps) out["steps"].push_back(to_json(step));
   out["engine"] = report.engine;
+  if (!report.llm.is_null()) out["llm"] = report.llm;
   out["seconds"] = report.seconds;
   return out;
 }

@@ -18,6 +18,7 @@ struct Step {
   std::string summary;
   std::int64_t ms = 0;
   bool ok = true;
+  std::string by = "playbook";  // playbook | model: who chose this call
 };
 
 struct Evidence {
@@ -42,6 +43,7 @@ struct RootCause {
   std::string category;  // data | code | config
   std::string summary;
   double confidence = 0;
+  std::string by = "playbook";  // playbook | model
 };
 
 struct Diagnosis {
@@ -50,6 +52,7 @@ struct Diagnosis {
   std::vector<KnowledgeRef> knowledge;
   std::vector<std::string> downstream_models;
   std::vector<std::string> exposures;
+  std::string narrative;  // the model investigator's account, when a model took part
 };
 
 struct FileChange {
@@ -87,6 +90,7 @@ struct FixOption {
   bool warn_counts_as_pass = false;  // a severity change: the test may warn after it
   bool weakens_test = false;         // changes a test rather than the data or code (never low risk)
   int score = 0;                     // the proposer's ranking before verification
+  std::string proposed_by = "playbook";  // playbook | model | playbook+model
   VerificationResult verification;
 };
 
@@ -96,6 +100,9 @@ struct Report {
   std::vector<FixOption> fixes;
   std::vector<Step> steps;
   std::string engine = "playbook";
+  // What the model did when one was configured: provider, model, status, turns, tokens, notes on what was not used
+  // and why. Null without a model.
+  nlohmann::ordered_json llm;
   std::string investigation_id;
   double seconds = 0;
 };

@@ -80,7 +80,13 @@ Result<Report> investigate(const InvestigateRequest& request, const InvestigateC
 
   COWORK_ASSIGN_OR_RETURN(auto state, store::Store::open_project(context.project_dir));
   COWORK_TRY(state.sync_incidents(context.report, executed_nodes(context.artifacts), state.now()));
-  COWORK_ASSIGN_OR_RETURN(auto investigation_id, state.start_investigation(incident_id, "playbook"));
+  std::unique_ptr<llm::Provider> provider;
+  if (request.llm) {
+    COWORK_ASSIGN_OR_RETURN(provider, llm::make_provider(request.llm->provider));
+  }
+  const std::string engine =
+      provider ? fmt::format("llm:{}/{}", provider->name(), provider->model()) : std::string("playbook");
+  COWORK_ASSIGN_OR_RETURN(auto investigation_id, state.start_investigation(incident_id, engine));
 
   std::string event_error;
   auto record = [&](store::Event event) {
@@ -108,12 +114,39 @@ Result<Report> investigate(const InvestigateRequest& request, const InvestigateC
     event.args_json = step.args.dump();
     event.summary = step.summary;
     event.duration_ms = step.ms;
+    if (step.by != "playbook") event.payload_json = nlohmann::json{{"by", step.by}}.dump();
     record(std::move(event));
   };
   if (request.verify) {
     options.verifier = [&](const FixOption& option, const std::vector<std::string>& targets) {
       return verify_edits(request.project, option.edits, targets, option.warn_counts_as_pass);
     };
+  }
+  LlmRun llm_run;
+  if (provider) {
+    llm_run.provider = provider.get();
+    llm_run.budget = request.llm->budget;
+    llm_run.cancel = request.cancel;
+    llm_run.on_model = [&](const ModelEvent& model) {
+      store::Event event;
+      event.agent = model.agent;
+      event.kind = !model.ok ? store::EventKind::error
+                   : model.result ? store::EventKind::model_result
+                                  : store::EventKind::model_call;
+      event.tool = model.result ? "model_result" : "model_call";
+      event.summary = model.summary;
+      if (model.result) event.duration_ms = model.ms;
+      event.payload_json = model.payload.dump();
+      record(std::move(event));
+    };
+    llm_run.on_token = [&](std::string_view agent, std::string_view text) {
+      store::Event event;
+      event.agent = std::string(agent);
+      event.kind = store::EventKind::token;
+      event.summary = std::string(text);
+      record(std::move(event));
+    };
+    options.llm = &llm_run;
   }
   const tools::ToolRegistry& registry = tools::builtin_tools();
   auto report = run_playbook(context, registry, incident_id, options);

@@ -4,7 +4,9 @@
 // report stored with the investigation. Also the dry run of a saved fix.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "agent/playbook.hpp"
@@ -18,6 +20,8 @@ struct InvestigateRequest {
   tools::ContextOptions project;
   std::string incident_id;  // full id or unique prefix
   bool verify = true;
+  std::optional<llm::Settings> llm;           // a model's agents join the playbook's
+  const std::atomic<bool>* cancel = nullptr;  // stops the model (the playbook's report still comes out)
 };
 
 struct InvestigateCallbacks {

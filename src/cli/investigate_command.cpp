@@ -1,11 +1,15 @@
 // `cowork investigate ID`, `cowork dry-run FIX_ID`, `cowork apply FIX_ID [--git-branch NAME]`, `cowork revert APPLY_ID`:
 // the investigation of an incident with live steps, and the safe path from a proposed fix to the project's files.
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "agent/llm/provider.hpp"
 #include "agent/session.hpp"
 #include "cli/command.hpp"
 #include "cli/common.hpp"
@@ -40,9 +44,18 @@ struct InvestigateOptions {
   CommonOptions common;
   std::string incident;
   std::string kb;
-  std::string llm = "none";
+  std::string llm;    // empty: COWORK_LLM, else cowork.yml, else none
+  std::string model;
+  std::optional<double> llm_timeout;
   bool no_verify = false;
 };
+
+// Ctrl-C during an investigation stops the model (the playbook's report still comes out); a second one kills.
+std::atomic<bool> g_cancel{false};
+extern "C" void on_interrupt(int) {
+  g_cancel.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
 
 std::string status_badge(const Style& style, const std::string& status) {
   if (status == "verified") return style.green("verified");
@@ -50,7 +63,25 @@ std::string status_badge(const Style& style, const std::string& status) {
   return style.yellow("unverified");
 }
 
+// Whether the last thing printed was streamed model text (without its final newline).
+bool g_in_narrative = false;
+
 void print_event(const Style& style, const store::Event& event) {
+  if (event.kind == store::EventKind::token) {
+    // The investigator's account streams as it is written; the other agents answer in JSON, which the report shows
+    // digested (ndjson and the store keep every token).
+    if (event.agent != "investigator") return;
+    std::string text = event.summary;
+    if (!g_in_narrative) std::cout << "  " << style.dim("| ");
+    for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 5) text.replace(at, 1, "\n  | ");
+    std::cout << style.dim(text);
+    g_in_narrative = true;
+    return;
+  }
+  if (g_in_narrative) {
+    std::cout << '\n';
+    g_in_narrative = false;
+  }
   if (event.kind == store::EventKind::phase) {
     std::cout << style.bold(fmt::format("{}", event.agent)) << style.dim(fmt::format(" {}", event.summary)) << '\n';
     return;
@@ -89,6 +120,7 @@ void print_report(const Style& style, const agent::Report& report) {
     std::cout << "      " << style.dim(fix.id) << "  " << fix.category << ", " << fix.risk << " risk, "
               << status_badge(style, fix.verification.status);
     if (!fix.kb_refs.empty()) std::cout << ", cites " << fmt::format("{}", fmt::join(fix.kb_refs, ", "));
+    if (fix.proposed_by != "playbook") std::cout << style.dim(fmt::format(", proposed by {}", fix.proposed_by));
     std::cout << '\n';
     if (fix.verification.status != "verified" && !fix.verification.detail.empty()) {
       std::string detail = fix.verification.detail;
@@ -106,21 +138,32 @@ void print_report(const Style& style, const agent::Report& report) {
   } else {
     std::cout << '\n' << style.yellow("No fix could be proposed; the evidence above is what was found.") << '\n';
   }
-  std::cout << style.dim(fmt::format("{} steps in {:.1f} s; investigation {}", report.steps.size(), report.seconds,
-                                     report.investigation_id))
+  std::cout << style.dim(fmt::format("{} steps in {:.1f} s; investigation {}; engine {}", report.steps.size(),
+                                     report.seconds, report.investigation_id, report.engine))
             << '\n';
+  if (report.llm.is_object()) {
+    const auto& llm = report.llm;
+    std::cout << style.dim(fmt::format("model {}/{}: {}, {} turns, {} + {} tokens, {:.1f} s",
+                                       llm.value("provider", ""), llm.value("model", ""), llm.value("status", ""),
+                                       llm.value("turns", 0), llm.value("input_tokens", 0),
+                                       llm.value("output_tokens", 0), llm.value("seconds", 0.0)))
+              << '\n';
+    if (llm.contains("notes"))
+      for (const auto& note : llm["notes"]) std::cout << "  " << style.yellow(note.get<std::string>()) << '\n';
+  }
 }
 
 int run_investigate(const InvestigateOptions& options) {
-  if (options.llm != "none")
-    return report_error(Error{ErrorCode::invalid_argument,
-                              fmt::format("--llm {}: LLM providers are not available in this build; use --llm none "
-                                          "(the playbook engine)",
-                                          options.llm)});
   agent::InvestigateRequest request;
   request.project = context_options(options.common, options.kb);
   request.incident_id = options.incident;
   request.verify = !options.no_verify;
+  auto settings = llm::resolve({options.llm, options.model, options.llm_timeout}, request.project.project_dir);
+  if (!settings) return report_error(settings.error());
+  request.llm = *settings;
+  request.cancel = &g_cancel;
+  g_cancel.store(false);
+  std::signal(SIGINT, on_interrupt);
   Style style;
   const std::string& format = options.common.format;
   agent::InvestigateCallbacks callbacks;
@@ -141,11 +184,18 @@ int run_investigate(const InvestigateOptions& options) {
                                              : nlohmann::ordered_json::parse(event.args_json, nullptr, false);
       line["summary"] = event.summary;
       line["ms"] = event.duration_ms ? nlohmann::ordered_json(*event.duration_ms) : nullptr;
+      if (!event.payload_json.empty())
+        line["payload"] = nlohmann::ordered_json::parse(event.payload_json, nullptr, false);
       std::cout << line.dump() << '\n';
       std::cout.flush();
     };
   }
   auto report = agent::investigate(request, callbacks);
+  std::signal(SIGINT, SIG_DFL);
+  if (g_in_narrative) {
+    std::cout << '\n';
+    g_in_narrative = false;
+  }
   if (!report) return report_error(report.error());
   if (format == "json") {
     std::cout << dump_json(agent::to_json(*report), 2) << '\n';
@@ -273,8 +323,15 @@ Runner setup_investigate(CLI::App& app) {
   add_project_flags(app, options->common, {"text", "json", "ndjson"});
   app.add_flag("--no-verify", options->no_verify, "Propose fixes without dry-running them in the sandbox");
   app.add_option("--kb", options->kb, "Knowledge base folder (default: cowork.yml's knowledge_base, else knowledge_base/)");
-  app.add_option("--llm", options->llm, "Reasoning engine: none (the deterministic playbook)")
+  app.add_option("--llm", options->llm,
+                 "Model to work with the playbook: none, openai, gemini, anthropic (default: $COWORK_LLM, else "
+                 "cowork.yml's llm.provider, else none)")
       ->check(CLI::IsMember({"none", "openai", "gemini", "anthropic"}));
+  app.add_option("--model", options->model,
+                 "The model (default: $COWORK_LLM_MODEL, else cowork.yml's llm.model, else gpt-4o-mini / "
+                 "gemini-2.0-flash / claude-sonnet-4-5)");
+  app.add_option("--llm-timeout", options->llm_timeout,
+                 "Seconds one model request may take (default: $COWORK_LLM_TIMEOUT, else 120)");
   app.footer(R"(Gathers evidence with the investigation tools (lineage, SQL, column profiles, failed rows, git history,
 the knowledge base), names the root cause (data, code or config), proposes 3-5 fixes as patches and verifies each
 in a sandbox: the patched models are built and the failing tests re-run without touching the real warehouse or
@@ -284,7 +341,16 @@ your files. Every step is stored in .cowork/state.db.
   cowork investigate inc_3fa2            live steps, then the diagnosis and the options
   cowork investigate inc_3fa2 --format json    the report (DESIGN.md's shape)
   cowork investigate inc_3fa2 --format ndjson  the events as they happen, then the report
-  cowork apply fix_...                   apply the recommended option)");
+  cowork apply fix_...                   apply the recommended option
+
+With a model (--llm), an investigator, a diagnostician and a fix proposer work the incident after the playbook,
+through the same read-only tools; their options are verified like the playbook's. If the model fails, hangs or
+answers nonsense, the playbook's report stands and the report's "llm" section says why. Ctrl-C stops the model.
+  OPENAI_API_KEY, OPENAI_BASE_URL          OpenAI, or any compatible server (Ollama, vLLM, llama.cpp, LM Studio)
+  GEMINI_API_KEY / GOOGLE_API_KEY, GOOGLE_GEMINI_BASE_URL
+  ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL
+  COWORK_LLM_MAX_STEPS (8 turns an agent), COWORK_LLM_MAX_TOKENS (200000), COWORK_LLM_MAX_SECONDS (300)
+Keys are read from the environment only and never printed or stored.)");
   return [options] { return run_investigate(*options); };
 }
 
