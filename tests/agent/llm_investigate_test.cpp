@@ -13,6 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <thread>
+
+#include "agent/session.hpp"
 #include "support/demo_workspace.hpp"
 #include "support/fake_http_server.hpp"
 
@@ -156,10 +160,10 @@ class LlmInvestigation : public ::testing::Test {
     std::vector<json> events;
     double seconds = 0;
   };
-  Run investigate(const FakeHttpServer& server, int timeout_seconds = 20) {
-    const std::vector<std::string> env{"OPENAI_BASE_URL=" + server.url() + "/v1",
-                                       std::string("OPENAI_API_KEY=") + k_key,
-                                       "COWORK_LLM_TIMEOUT=" + std::to_string(timeout_seconds)};
+  Run investigate(const FakeHttpServer& server, int timeout_seconds = 20, std::vector<std::string> extra_env = {}) {
+    std::vector<std::string> env{"OPENAI_BASE_URL=" + server.url() + "/v1", std::string("OPENAI_API_KEY=") + k_key,
+                                 "COWORK_LLM_TIMEOUT=" + std::to_string(timeout_seconds)};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     const auto begin = std::chrono::steady_clock::now();
     Run run;
     run.process = run_cowork({"investigate", incident, "--llm", "openai", "--model", "scripted-model", "--format",
@@ -321,6 +325,128 @@ TEST_F(LlmInvestigation, ALyingModelIsAnsweredWithErrorsAndThePlaybookStands) {
   EXPECT_NE(notes.find("occurs 0 times"), std::string::npos) << notes;
   expect_playbook_recommendation(report);
   EXPECT_FALSE(fs::exists(workspace->dir().parent_path().parent_path() / "outside.sql"));
+}
+
+// An option the playbook already offers is not listed twice: the playbook's option is marked as the model's too.
+TEST_F(LlmInvestigation, AModelOptionThatRepeatsThePlaybooksIsMergedIntoIt) {
+  // The playbook's recommended change, as the file it produces (applied, read, reverted).
+  auto playbook = run_cowork({"investigate", incident, "--format", "json", "--no-verify"}, workspace->dir());
+  ASSERT_EQ(playbook.exit_code, 0) << playbook.err;
+  const json playbook_report = json::parse(playbook.out);
+  std::string fix_id, path;
+  for (const auto& fix : playbook_report["fixes"])
+    if (fix["recommended"].get<bool>()) {
+      fix_id = fix["id"];
+      path = fix["edits"][0]["path"];
+    }
+  ASSERT_FALSE(fix_id.empty());
+  auto applied = run_cowork({"apply", fix_id, "--format", "json"}, workspace->dir());
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  const std::string content = read_whole_file(workspace->dir() / path);
+  ASSERT_EQ(run_cowork({"revert", json::parse(applied.out)["apply_id"]}, workspace->dir()).exit_code, 0);
+
+  FakeHttpServer server([&](const HttpExchangeRequest& request) {
+    const json body = json::parse(request.body);
+    const std::string agent = agent_of(body);
+    if (agent == "investigator") return stream({text_chunk("Nothing to add."), finish("stop")});
+    if (agent == "diagnostician") return stream({text_chunk(k_good_diagnosis.dump()), finish("stop")});
+    json same = k_model_option;
+    same["title"] = "The same mapping, written by the model";
+    same["edits"] = json::array({json{{"path", path}, {"content", content}}});
+    return stream({text_chunk(json{{"options", json::array({same})}}.dump()), finish("stop")});
+  });
+  const Run run = investigate(server);
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.out << run.process.err;
+  EXPECT_EQ(run.report["fixes"].size(), playbook_report["fixes"].size());
+  int merged = 0;
+  for (const auto& fix : run.report["fixes"]) {
+    EXPECT_NE(fix["proposed_by"], "model");
+    if (fix["proposed_by"] == "playbook+model") {
+      ++merged;
+      EXPECT_TRUE(fix["recommended"].get<bool>());
+    }
+  }
+  EXPECT_EQ(merged, 1) << run.report["fixes"].dump(1);
+  EXPECT_NE(run.report["llm"]["notes"].dump().find("is the same change as"), std::string::npos);
+}
+
+// A model that never stops asking for tools is cut by the step budget; the next agents still get their turn.
+TEST_F(LlmInvestigation, TheStepBudgetCutsAModelThatNeverStopsCallingTools) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    return stream({tool_chunk(json::array({call(0, "again", "lineage", R"({"node": "src_listings"})")})),
+                   finish("tool_calls")});
+  });
+  const Run run = investigate(server, 20, {"COWORK_LLM_MAX_STEPS=2"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.out << run.process.err;
+  const std::string notes = run.report["llm"]["notes"].dump();
+  EXPECT_NE(notes.find("investigator: the model was still calling tools after 2 turns"), std::string::npos) << notes;
+  // Two turns for each agent, the last one offered no tools and told to answer.
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 6u);
+  const json last = json::parse(requests[1].body);
+  EXPECT_FALSE(last.contains("tools"));
+  EXPECT_NE(last["messages"].back()["content"].get<std::string>().find("last turn"), std::string::npos);
+  expect_playbook_recommendation(run.report);
+}
+
+// Usage the server reports counts against the token budget: past it, the model is not asked again.
+TEST_F(LlmInvestigation, TheTokenBudgetStopsTheModel) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    json usage = finish("tool_calls");
+    usage["usage"] = {{"prompt_tokens", 90000}, {"completion_tokens", 20000}};
+    return stream({tool_chunk(json::array({call(0, "t", "lineage", R"({"node": "src_listings"})")})), usage});
+  });
+  const Run run = investigate(server, 20, {"COWORK_LLM_MAX_TOKENS=150000"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.out << run.process.err;
+  EXPECT_EQ(server.request_count(), 2u);
+  const std::string notes = run.report["llm"]["notes"].dump();
+  EXPECT_NE(notes.find("token budget (150000 tokens) is spent"), std::string::npos) << notes;
+  EXPECT_EQ(run.report["llm"]["input_tokens"], 180000);
+  expect_playbook_recommendation(run.report);
+}
+
+TEST(LlmSelection, ThePublicEndpointWithoutAKeyIsAUsageErrorNamingTheVariable) {
+  TempDir project;
+  auto run = run_cowork({"investigate", "inc_00000000", "--llm", "anthropic"}, project.path(),
+                        {"ANTHROPIC_API_KEY=", "ANTHROPIC_BASE_URL="});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("ANTHROPIC_API_KEY"), std::string::npos) << run.err;
+}
+
+// Cancelling (Ctrl-C in the CLI) stops a model that hangs; the playbook's report still comes out, at once.
+TEST_F(LlmInvestigation, CancellingStopsTheModelAndThePlaybookReportComesOut) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    HttpExchangeResponse response = HttpExchangeResponse::json(200, "{}");
+    response.hang = std::chrono::milliseconds(30000);
+    return response;
+  });
+  agent::InvestigateRequest request;
+  request.project.project_dir = workspace->dir();
+  request.incident_id = incident;
+  request.verify = false;
+  llm::Settings settings;
+  settings.provider.provider = "openai";
+  settings.provider.model = "scripted-model";
+  settings.provider.base_url = server.url() + "/v1";
+  settings.provider.timeout = std::chrono::milliseconds(60000);
+  request.llm = settings;
+  std::atomic<bool> cancel{false};
+  request.cancel = &cancel;
+  std::thread canceller([&] {
+    while (server.request_count() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel.store(true);
+  });
+  const auto begin = std::chrono::steady_clock::now();
+  auto report = agent::investigate(request);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  canceller.join();
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_EQ(report->engine, "playbook");
+  EXPECT_EQ(report->llm["status"], "cancelled");
+  EXPECT_GE(report->fixes.size(), 3u);
+  EXPECT_NE(report->llm["notes"].dump().find("cancelled"), std::string::npos) << report->llm.dump(2);
 }
 
 struct BrokenEndpoint {
