@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -448,6 +449,101 @@ TEST_F(LlmInvestigation, CancellingStopsTheModelAndThePlaybookReportComesOut) {
   EXPECT_GE(report->fixes.size(), 3u);
   EXPECT_NE(report->llm["notes"].dump().find("cancelled"), std::string::npos) << report->llm.dump(2);
 }
+
+// Gemini and Anthropic carry the same investigation: one tool call, an account, a diagnosis, a fix.
+struct ProviderCase {
+  std::string provider;
+  std::string key_variable, base_variable, base_suffix;
+  // The scripted reply: a tool call (when `tool` is set) or text.
+  std::function<HttpExchangeResponse(const std::string& text, const std::string& tool, const json& args)> reply;
+  // The conversation so far, as (agent's system prompt, number of tool results).
+  std::function<std::pair<std::string, int>(const json& body)> read;
+};
+void PrintTo(const ProviderCase& c, std::ostream* os) { *os << c.provider; }
+
+HttpExchangeResponse gemini_reply(const std::string& text, const std::string& tool, const json& args) {
+  json part = tool.empty() ? json{{"text", text}} : json{{"functionCall", {{"name", tool}, {"args", args}}}};
+  json chunk{{"candidates", json::array({json{{"content", {{"role", "model"}, {"parts", json::array({part})}}},
+                                               {"finishReason", "STOP"}}})},
+             {"usageMetadata", {{"promptTokenCount", 900}, {"candidatesTokenCount", 40}}}};
+  return HttpExchangeResponse::sse({{"", chunk.dump()}});
+}
+
+HttpExchangeResponse anthropic_reply(const std::string& text, const std::string& tool, const json& args) {
+  std::vector<std::pair<std::string, std::string>> events;
+  auto add = [&](const json& event) { events.emplace_back(event["type"], event.dump()); };
+  add({{"type", "message_start"}, {"message", {{"id", "msg_1"}, {"usage", {{"input_tokens", 900}, {"output_tokens", 1}}}}}});
+  if (tool.empty()) {
+    add({{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "text"}, {"text", ""}}}});
+    add({{"type", "content_block_delta"}, {"index", 0}, {"delta", {{"type", "text_delta"}, {"text", text}}}});
+  } else {
+    add({{"type", "content_block_start"}, {"index", 0},
+         {"content_block", {{"type", "tool_use"}, {"id", "toolu_01"}, {"name", tool}, {"input", json::object()}}}});
+    add({{"type", "content_block_delta"}, {"index", 0},
+         {"delta", {{"type", "input_json_delta"}, {"partial_json", args.dump()}}}});
+  }
+  add({{"type", "content_block_stop"}, {"index", 0}});
+  add({{"type", "message_delta"}, {"delta", {{"stop_reason", tool.empty() ? "end_turn" : "tool_use"}}},
+       {"usage", {{"output_tokens", 40}}}});
+  add({{"type", "message_stop"}});
+  return HttpExchangeResponse::sse(events);
+}
+
+class EveryProvider : public LlmInvestigation, public ::testing::WithParamInterface<ProviderCase> {};
+
+TEST_P(EveryProvider, CompletesTheInvestigationThroughRealTools) {
+  const ProviderCase& c = GetParam();
+  FakeHttpServer server([&](const HttpExchangeRequest& request) {
+    const auto [system, results] = c.read(json::parse(request.body));
+    if (system.find("You are the investigator") != std::string::npos) {
+      if (results == 0) return c.reply("", "column_profile", {{"model", "src_listings"}, {"column", "room_type"}});
+      return c.reply("37 rows of src_listings say 'Entire place'; DQ-114 maps it.", "", {});
+    }
+    if (system.find("You are the diagnostician") != std::string::npos) return c.reply(k_good_diagnosis.dump(), "", {});
+    return c.reply(json{{"options", json::array({k_model_option})}}.dump(), "", {});
+  });
+  const std::vector<std::string> env{c.key_variable + "=" + k_key, c.base_variable + "=" + server.url() + c.base_suffix};
+  auto process = run_cowork({"investigate", incident, "--llm", c.provider, "--model", "scripted", "--format", "json"},
+                            workspace->dir(), env);
+  ASSERT_EQ(process.exit_code, 0) << process.out << process.err;
+  const json report = json::parse(process.out);
+  EXPECT_EQ(report["engine"], "llm:" + c.provider + "/scripted");
+  EXPECT_EQ(report["llm"]["status"], "completed") << report["llm"].dump(2);
+  bool model_step = false;
+  for (const auto& step : report["steps"])
+    model_step = model_step || (step["by"] == "model" && step["tool"] == "column_profile" && step["ok"].get<bool>());
+  EXPECT_TRUE(model_step);
+  bool verified_model_fix = false;
+  for (const auto& fix : report["fixes"])
+    verified_model_fix = verified_model_fix ||
+                         (fix["proposed_by"] == "model" && fix["verification"]["status"] == "verified");
+  EXPECT_TRUE(verified_model_fix) << report["fixes"].dump(1);
+  // The tool's result went back to the model in the provider's own shape.
+  const std::string second = server.requests().at(1).body;
+  EXPECT_NE(second.find(c.provider == "gemini" ? "functionResponse" : "tool_result"), std::string::npos);
+  EXPECT_NE(second.find("tool column_profile"), std::string::npos);
+  EXPECT_EQ(process.out.find(k_key), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Llm, EveryProvider,
+    ::testing::Values(
+        ProviderCase{"gemini", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "", gemini_reply,
+                     [](const json& body) {
+                       int results = 0;
+                       for (const auto& content : body["contents"])
+                         for (const auto& part : content["parts"]) results += part.contains("functionResponse");
+                       return std::pair{body["systemInstruction"]["parts"][0]["text"].get<std::string>(), results};
+                     }},
+        ProviderCase{"anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "", anthropic_reply,
+                     [](const json& body) {
+                       int results = 0;
+                       for (const auto& message : body["messages"])
+                         if (message["content"].is_array())
+                           for (const auto& block : message["content"]) results += block["type"] == "tool_result";
+                       return std::pair{body["system"].get<std::string>(), results};
+                     }}),
+    [](const ::testing::TestParamInfo<ProviderCase>& info) { return info.param.provider; });
 
 struct BrokenEndpoint {
   std::string name;
