@@ -31,3 +31,6 @@ bench/build_bench.sh
 echo
 echo "== investigations of the demo faults (issue #4)"
 bench/investigate_bench.sh
+echo
+echo "== what the LLM agents add (issue #5)"
+bench/llm_bench.sh

@@ -71,14 +71,20 @@ class Session {
     llm::CallOptions options;
     options.cancel = m_run.cancel;
     options.timeout = std::min(m_run.provider->config().timeout, remaining);
+    // Tokens go out as events in pieces: at a line break, every 50 ms, or every 1 KB, so a fast stream does not
+    // become thousands of stored events while a slow one still shows as it is written.
     std::string pending;
+    auto last_flush = Clock::now();
     auto flush = [&] {
       if (!pending.empty() && m_run.on_token) m_run.on_token(agent, pending);
       pending.clear();
+      last_flush = Clock::now();
     };
     options.on_text = [&](std::string_view text) {
       pending.append(text);
-      if (pending.size() >= 64 || pending.find('\n') != std::string::npos) flush();
+      if (pending.size() >= 1024 || text.find('\n') != std::string_view::npos ||
+          Clock::now() - last_flush >= std::chrono::milliseconds(50))
+        flush();
     };
     options.on_retry = [&](std::string_view reason, std::chrono::milliseconds delay) {
       ModelEvent retry;
