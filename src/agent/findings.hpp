@@ -96,6 +96,8 @@ class StepRecorder {
   tools::ToolContext& context() { return m_context; }
 
  private:
+  void record(std::string_view agent, std::string_view tool, nlohmann::json args, std::string summary,
+              std::int64_t ms, bool ok);
   tools::ToolContext& m_context;
   const tools::ToolRegistry& m_tools;
   std::vector<Step>& m_steps;

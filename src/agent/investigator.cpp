@@ -95,16 +95,7 @@ std::string_view to_string(FailureKind kind) {
 std::optional<nlohmann::json> StepRecorder::call(std::string_view agent, std::string_view tool, nlohmann::json args,
                                                  std::string* error) {
   const tools::ToolCall call = m_tools.call(m_context, tool, args);
-  Step step;
-  step.agent = std::string(agent);
-  step.tool = std::string(tool);
-  step.args = args;
-  step.summary = call.summary();
-  step.ms = call.duration.count();
-  step.ok = call.ok();
-  step.by = m_by;
-  m_steps.push_back(step);
-  if (m_on_step) m_on_step(step);
+  record(agent, tool, std::move(args), call.summary(), call.duration.count(), call.ok());
   if (!call.ok()) {
     if (error != nullptr) *error = call.error ? call.error->message : "failed";
     return std::nullopt;
@@ -114,24 +105,22 @@ std::optional<nlohmann::json> StepRecorder::call(std::string_view agent, std::st
 
 void StepRecorder::note(std::string_view agent, std::string_view tool, std::string summary, std::int64_t ms,
                         nlohmann::json args) {
+  record(agent, tool, std::move(args), std::move(summary), ms, true);
+}
+
+void StepRecorder::fail(std::string_view agent, std::string_view tool, std::string summary, nlohmann::json args) {
+  record(agent, tool, std::move(args), std::move(summary), 0, false);
+}
+
+void StepRecorder::record(std::string_view agent, std::string_view tool, nlohmann::json args, std::string summary,
+                          std::int64_t ms, bool ok) {
   Step step;
   step.agent = std::string(agent);
   step.tool = std::string(tool);
   step.args = std::move(args);
   step.summary = std::move(summary);
   step.ms = ms;
-  step.by = m_by;
-  m_steps.push_back(step);
-  if (m_on_step) m_on_step(step);
-}
-
-void StepRecorder::fail(std::string_view agent, std::string_view tool, std::string summary, nlohmann::json args) {
-  Step step;
-  step.agent = std::string(agent);
-  step.tool = std::string(tool);
-  step.args = std::move(args);
-  step.summary = std::move(summary);
-  step.ok = false;
+  step.ok = ok;
   step.by = m_by;
   m_steps.push_back(step);
   if (m_on_step) m_on_step(step);

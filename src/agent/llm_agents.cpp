@@ -188,8 +188,9 @@ void run_tool_calls(std::string_view agent, const llm::Message& reply, StepRecor
       std::string error;
       auto result = recorder.call(agent, call.name, args, &error);
       if (!result) {
+        // The message may quote the warehouse or a file (a value that failed to convert): fenced like a result.
         answer.is_error = true;
-        answer.text = "error: " + error;
+        answer.text = "error: " + fence_data("error of tool " + call.name, error);
       } else {
         answer.text = fence_data("tool " + call.name, truncate(result->dump(), k_max_tool_result));
       }
@@ -409,6 +410,13 @@ std::map<std::string, std::string> change_key(const FixOption& option) {
   return out;
 }
 
+bool touches_tests(const FileChange& edit) {
+  if (edit.path.ends_with(".yml") || edit.path.ends_with(".yaml") || edit.path.starts_with("tests/")) return true;
+  for (const char* marker : {"{% test ", "{%- test ", "macro test_"})
+    if (edit.before.find(marker) != std::string::npos) return true;
+  return false;
+}
+
 std::string repair_message(const std::vector<std::string>& errors) {
   return fmt::format(
       "Your answer could not be used:\n- {}\nReply again with the complete corrected JSON object and nothing else.",
@@ -487,6 +495,7 @@ ProposedOptions read_fix_options(const nlohmann::json& answer, const fs::path& p
     } else {
       // Edits of one file apply in order, each to the result of the one before.
       std::map<std::string, std::pair<std::string, std::string>> files;  // path -> (before, after)
+      std::set<std::string> missing;                                      // paths with no file yet
       std::vector<std::string> order;
       const size_t errors_before = errors.size();
       for (size_t e = 0; e < o["edits"].size(); ++e) {
@@ -504,12 +513,16 @@ ProposedOptions read_fix_options(const nlohmann::json& answer, const fs::path& p
         if (!files.contains(path)) {
           bool exists = false;
           std::string text = read_text(project_dir / path, &exists);
+          if (!exists) missing.insert(path);
           files[path] = {text, text};
           order.push_back(path);
         }
         auto& [before, after] = files[path];
         if (is_string(edit, "content")) {
           after = edit["content"].get<std::string>();
+        } else if (is_string(edit, "find") && is_string(edit, "replace") && missing.contains(path) &&
+                   after.empty()) {
+          errors.push_back(fmt::format("{}: {} does not exist; give its whole `content` to create it", at, path));
         } else if (is_string(edit, "find") && is_string(edit, "replace")) {
           const std::string find = edit["find"].get<std::string>();
           const std::string replace = edit["replace"].get<std::string>();
@@ -689,10 +702,9 @@ void run_llm_agents(const Findings& findings, Report& report, StepRecorder& reco
           else notes.push_back(fmt::format("fix_proposer: \"{}\" cites {}, which the knowledge base does not have",
                                            option.title, id));
         option.kb_refs = std::move(refs);
-        // A change to property files only (tests, severities, accepted values) changes the test, not the data.
-        option.weakens_test = !option.edits.empty() && std::all_of(option.edits.begin(), option.edits.end(), [](const FileChange& e) {
-          return e.path.ends_with(".yml") || e.path.ends_with(".yaml");
-        });
+        // A change to a property or project file (tests, severities, accepted values, enabled), a singular test or a
+        // test's macro changes what is tested, not the data: the option is treated as weakening a test.
+        option.weakens_test = std::any_of(option.edits.begin(), option.edits.end(), touches_tests);
         option.warn_counts_as_pass = std::any_of(option.edits.begin(), option.edits.end(), [](const FileChange& e) {
           return e.after.find("severity: warn") != std::string::npos && e.before.find("severity: warn") == std::string::npos;
         });

@@ -162,7 +162,7 @@ Result<Report> investigate(const InvestigateRequest& request, const InvestigateC
     COWORK_ASSIGN_OR_RETURN(option.id, state.save_fix(fix));
   }
   COWORK_TRY(state.finish_investigation(investigation_id, store::InvestigationStatus::completed,
-                                        dump(to_json(*report))));
+                                        dump(to_json(*report)), report->engine));
   if (!event_error.empty())
     return make_error(ErrorCode::internal, "the investigation ran but its events could not be stored: {}", event_error);
   return std::move(*report);

@@ -266,9 +266,10 @@ class Store {
   Result<std::int64_t> append_event(std::string_view investigation_id, const Event& event);
   // Appends several events in one transaction (cheaper for bursts such as streamed tokens); returns the last seq.
   Result<std::int64_t> append_events(std::string_view investigation_id, std::span<const Event> events);
-  // Ends a running investigation; `status` must not be running.
+  // Ends a running investigation; `status` must not be running. A non-empty `engine` replaces the one it started
+  // with (an investigation that meant to use a model but ran on the playbook alone says so).
   Status finish_investigation(std::string_view investigation_id, InvestigationStatus status,
-                              std::string_view report_json);
+                              std::string_view report_json, std::string_view engine = {});
   Result<InvestigationRecord> get_investigation(std::string_view id);
   // Newest first.
   Result<std::vector<InvestigationRecord>> list_investigations(std::string_view incident_id);

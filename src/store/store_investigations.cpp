@@ -88,7 +88,7 @@ Result<std::int64_t> Store::append_events(std::string_view investigation_id, std
 }
 
 Status Store::finish_investigation(std::string_view investigation_id, InvestigationStatus status,
-                                   std::string_view report_json) {
+                                   std::string_view report_json, std::string_view engine) {
   if (status == InvestigationStatus::running)
     return fail(path(), ErrorCode::invalid_argument, "an investigation cannot finish as running");
   COWORK_TRY(internal::check_json(path(), report_json, "the investigation's report"));
@@ -105,9 +105,10 @@ Status Store::finish_investigation(std::string_view investigation_id, Investigat
                   current.get_text(0));
   }
   COWORK_ASSIGN_OR_RETURN(Statement update,
-                          m_database.cached("UPDATE investigations SET status = ?2, finished_at = ?3, report_json = ?4 "
-                                            "WHERE id = ?1"));
+                          m_database.cached("UPDATE investigations SET status = ?2, finished_at = ?3, report_json = ?4, "
+                                            "engine = COALESCE(?5, engine) WHERE id = ?1"));
   update.bind(1, id).bind(2, to_string(status)).bind(3, finished_at).bind_text_or_null(4, report_json);
+  update.bind_text_or_null(5, engine);
   COWORK_TRY(update.run());
   return transaction.commit();
 }

@@ -133,6 +133,14 @@ Result<Response> send(const Request& request) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // A proxy from the environment (https_proxy) serves the public APIs, never a server on this machine.
+  std::string no_proxy = "127.0.0.1,localhost,::1";
+  for (const char* name : {"no_proxy", "NO_PROXY"})
+    if (const char* value = std::getenv(name); value != nullptr && *value != '\0') {
+      no_proxy = std::string(value) + "," + no_proxy;
+      break;
+    }
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);

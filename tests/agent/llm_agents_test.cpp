@@ -77,6 +77,7 @@ TEST_F(ReadFixOptions, EditsThatDoNotApplyOrLeaveTheSourcesAreErrorsNamingTheOpt
       option(json::array({json{{"path", "profiles.yml"}, {"content", "x"}}})),
       option(json::array({json{{"path", "models/a.sql"}, {"find", "x"}, {"replace", "x"}}})),
       option(json::array()),
+      option(json::array({json{{"path", "models/nope.sql"}, {"find", "x"}, {"replace", "y"}}})),
       json{{"title", ""}, {"category", "magic"}, {"risk", "none"}, {"edits", "nope"}},
   }));
   EXPECT_TRUE(out.options.empty());
@@ -86,7 +87,7 @@ TEST_F(ReadFixOptions, EditsThatDoNotApplyOrLeaveTheSourcesAreErrorsNamingTheOpt
         "options[2].edits[0]: path ../escape.sql leaves the project", "options[3].edits[0]: path /etc/passwd must be relative",
         "options[4].edits[0]: path target/manifest.json is in target/", "profiles.yml holds credentials",
         "options[6]: the edits change nothing in models/a.sql", "options[7].edits must be a non-empty list",
-        "options[8].title", "options[8].category", "options[8].risk"})
+        "options[8].edits[0]: models/nope.sql does not exist", "options[9].title", "options[9].category", "options[9].risk"})
     EXPECT_NE(all.find(expected), std::string::npos) << expected << "\n" << all;
 }
 

@@ -406,6 +406,24 @@ TEST_F(LlmInvestigation, TheTokenBudgetStopsTheModel) {
   expect_playbook_recommendation(run.report);
 }
 
+// The wall-clock budget covers every agent: a slow model gets no more than what is left of it.
+TEST_F(LlmInvestigation, TheTimeBudgetBoundsASlowModel) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    HttpExchangeResponse response =
+        stream({tool_chunk(json::array({call(0, "slow", "lineage", R"({"node": "src_listings"})")})),
+                finish("tool_calls")});
+    response.hang = std::chrono::milliseconds(700);
+    return response;
+  });
+  const Run run = investigate(server, 20, {"COWORK_LLM_MAX_SECONDS=1"});
+  ASSERT_EQ(run.process.exit_code, 0) << run.process.out << run.process.err;
+  const std::string notes = run.report["llm"]["notes"].dump();
+  EXPECT_NE(notes.find("the model was not asked further"), std::string::npos) << notes;
+  EXPECT_LE(server.request_count(), 2u);
+  EXPECT_LT(run.report["llm"]["seconds"].get<double>(), 2.0);
+  expect_playbook_recommendation(run.report);
+}
+
 TEST(LlmSelection, ThePublicEndpointWithoutAKeyIsAUsageErrorNamingTheVariable) {
   TempDir project;
   auto run = run_cowork({"investigate", "inc_00000000", "--llm", "anthropic"}, project.path(),

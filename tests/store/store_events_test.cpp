@@ -173,6 +173,17 @@ TEST_F(EventStoreTest, AFinishedInvestigationTakesNoMoreEvents) {
   EXPECT_EQ(unknown.error().code, ErrorCode::not_found);
 }
 
+// An investigation that set out with a model and ended on the playbook alone records the engine that did the work.
+TEST_F(EventStoreTest, FinishingCanCorrectTheEngine) {
+  auto with_model = store().start_investigation(m_incident, "llm:openai/gpt-4o-mini");
+  ASSERT_TRUE(with_model) << with_model.error().message;
+  ASSERT_TRUE(store().finish_investigation(*with_model, InvestigationStatus::completed, "{}", "playbook"));
+  EXPECT_EQ(store().get_investigation(*with_model)->engine, "playbook");
+  // Without one, the engine it started with stays.
+  ASSERT_TRUE(store().finish_investigation(m_investigation, InvestigationStatus::completed, "{}"));
+  EXPECT_EQ(store().get_investigation(m_investigation)->engine, "playbook");
+}
+
 TEST_F(EventStoreTest, ABatchIsAppendedWhole) {
   std::vector<Event> batch;
   for (int i = 0; i < 5; ++i) batch.push_back(tool_call(i));
