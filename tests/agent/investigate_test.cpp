@@ -10,8 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/process.hpp"
-#include "support/temp_dir.hpp"
+#include "support/demo_workspace.hpp"
 
 namespace cowork::testing {
 namespace {
@@ -19,44 +18,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-ProcessResult cowork(std::vector<std::string> args, const fs::path& project) {
-  std::vector<std::string> argv{cowork_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  if (!project.empty()) {
-    argv.push_back("--project-dir");
-    argv.push_back(project.string());
-  }
-  return run_process(argv, {"NO_COLOR=1", "COWORK_USER=ci-test"});
-}
+ProcessResult cowork(const std::vector<std::string>& args, const fs::path& project) { return run_cowork(args, project); }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string slurp(const fs::path& path) { return read_whole_file(path); }
 
-// A demo workspace with some faults injected and built.
-struct Workspace {
-  TempDir temp;
+// A demo workspace with some faults injected and built, investigated through the binary.
+struct Workspace : DemoWorkspace {
   fs::path dir;
-  explicit Workspace(const std::vector<std::string>& faults) {
-    dir = temp.path() / "airbnb";
-    auto init = cowork({"demo", "init", dir.string(), "--force"}, {});
-    if (init.exit_code != 0) throw std::runtime_error("demo init: " + init.out + init.err);
-    std::vector<std::string> args{"demo", "inject"};
-    args.insert(args.end(), faults.begin(), faults.end());
-    auto inject = cowork(args, dir);
-    if (inject.exit_code != 0 && inject.exit_code != 1) throw std::runtime_error("demo inject: " + inject.out + inject.err);
-  }
-  std::vector<std::string> incident_ids() const {
-    auto listed = cowork({"incidents", "--format", "json"}, dir);
-    EXPECT_EQ(listed.exit_code, 1) << listed.out << listed.err;
-    const json parsed = json::parse(listed.out);
-    std::vector<std::string> ids;
-    for (const auto& incident : parsed["incidents"]) ids.push_back(incident["id"]);
-    return ids;
-  }
+  explicit Workspace(const std::vector<std::string>& faults) : DemoWorkspace(faults), dir(DemoWorkspace::dir()) {}
   json investigate(const std::string& id, std::vector<std::string> extra = {}) const {
     std::vector<std::string> args{"investigate", id, "--format", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -116,7 +85,9 @@ TEST_P(EachFault, InvestigateFindsTheCauseAndTheRecommendedFixIsVerifiedAppliedA
   EXPECT_EQ((*fix)["edits"][0]["path"], c.edited);
   for (const auto& option : report["fixes"]) {
     // An option that weakens a test is never low risk; every option says why.
-    if (option["strategy"] == "warn_severity" || option["strategy"] == "approve_values") EXPECT_NE(option["risk"], "low");
+    if (option["strategy"] == "warn_severity" || option["strategy"] == "approve_values") {
+      EXPECT_NE(option["risk"], "low");
+    }
     EXPECT_FALSE(option["rationale"].get<std::string>().empty());
     EXPECT_FALSE(option["pros"].empty());
     EXPECT_FALSE(option["cons"].empty());
