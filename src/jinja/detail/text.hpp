@@ -12,11 +12,12 @@
 
 #include "jinja/value.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace cowork::jinja::detail {
 
 std::size_t utf8_sequence_length(unsigned char lead);
-void append_utf8(std::string& out, std::uint32_t code_point);
+using cowork::append_utf8;
 bool is_ascii(std::string_view text);
 // The number of code points.
 std::size_t code_point_count(std::string_view text);
