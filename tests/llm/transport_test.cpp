@@ -187,6 +187,20 @@ TEST(Transport, RetryAfterSecondsIsWaited) {
   EXPECT_LT(elapsed, 2.5);
 }
 
+// A reply too large to be a model's turn is cut off with an error, not read into memory without end.
+TEST(Transport, AnOversizedReplyIsCutOff) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    return HttpExchangeResponse::json(200, std::string(17u << 20, 'x'));
+  });
+  auto config = openai_config(server);
+  config.stream = false;
+  config.timeout = 20s;
+  auto reply = provider_for(config)->chat(hello_request());
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(reply.error().message.find("larger than 16 MB"), std::string::npos) << reply.error().message;
+}
+
 TEST(Transport, RetryAfterIsCappedByMaxBackoff) {
   std::atomic<int> calls{0};
   FakeHttpServer server([&](const HttpExchangeRequest&) {

@@ -35,7 +35,8 @@ std::string error_message(std::string_view body) {
   return body.empty() ? std::string("no body") : snippet(body);
 }
 
-constexpr size_t k_max_plain_reply = 16u << 20;
+constexpr size_t k_max_plain_reply = 16u << 20;   // a reply that is not streamed
+constexpr size_t k_max_streamed_reply = 64u << 20; // a stream, all its events: a model turn is never near this
 
 bool retryable(long status) { return status == 408 || status == 409 || status == 429 || status >= 500; }
 
@@ -149,13 +150,16 @@ Result<ExchangeResult> post(const ProviderConfig& config, std::string_view provi
     std::string raw;  // a 2xx body, kept in case it is plain JSON rather than events
     bool received = false;
     bool too_large = false;
+    size_t total = 0;
     SseParser parser([&](std::string_view event, std::string_view data) {
       if (exchange.on_event) exchange.on_event(event, data);
     });
     request.on_data = [&](std::string_view chunk) {
       received = true;
+      total += chunk.size();
       if (raw.size() + chunk.size() <= k_max_plain_reply) raw.append(chunk);
       else if (!exchange.on_event || parser.events() == 0) too_large = true;
+      if (total > k_max_streamed_reply) too_large = true;
       if (exchange.on_event) parser.feed(chunk);
       return !too_large;
     };
@@ -172,8 +176,9 @@ Result<ExchangeResult> post(const ProviderConfig& config, std::string_view provi
       }
       reason = response.error().message;
     } else if (too_large) {
-      return make_error(ErrorCode::invalid_argument, "{} at {} sent a reply larger than {} MB without streaming it",
-                        provider, http::host_of(config.base_url), k_max_plain_reply >> 20);
+      return make_error(ErrorCode::invalid_argument, "{} at {} sent a reply larger than {} MB; it was cut off",
+                        provider, http::host_of(config.base_url),
+                        (total > k_max_streamed_reply ? k_max_streamed_reply : k_max_plain_reply) >> 20);
     } else if (response->status >= 200 && response->status < 300) {
       if (exchange.on_event) parser.finish();
       out.sse_events = parser.events();
