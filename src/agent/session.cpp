@@ -12,7 +12,11 @@
 namespace cowork::agent {
 namespace {
 
-std::string dump(const nlohmann::ordered_json& json) { return json.dump(); }
+// Never throws: a string that is not valid UTF-8 (a file in another encoding) is written with U+FFFD.
+template <typename Json>
+std::string dump(const Json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 // The nodes a run executed: every result that is not skipped, and the sources whose freshness was checked.
 std::unordered_set<std::string> executed_nodes(const dbt::ArtifactSet& artifacts) {
@@ -111,10 +115,10 @@ Result<Report> investigate(const InvestigateRequest& request, const InvestigateC
     event.agent = step.agent;
     event.kind = step.ok ? store::EventKind::tool_result : store::EventKind::error;
     event.tool = step.tool;
-    event.args_json = step.args.dump();
+    event.args_json = dump(step.args);
     event.summary = step.summary;
     event.duration_ms = step.ms;
-    if (step.by != "playbook") event.payload_json = nlohmann::json{{"by", step.by}}.dump();
+    if (step.by != "playbook") event.payload_json = dump(nlohmann::json{{"by", step.by}});
     record(std::move(event));
   };
   if (request.verify) {
@@ -136,7 +140,7 @@ Result<Report> investigate(const InvestigateRequest& request, const InvestigateC
       event.tool = model.result ? "model_result" : "model_call";
       event.summary = model.summary;
       if (model.result) event.duration_ms = model.ms;
-      event.payload_json = model.payload.dump();
+      event.payload_json = dump(model.payload);
       record(std::move(event));
     };
     llm_run.on_token = [&](std::string_view agent, std::string_view text) {
@@ -152,7 +156,7 @@ Result<Report> investigate(const InvestigateRequest& request, const InvestigateC
   auto report = run_playbook(context, registry, incident_id, options);
   if (!report) {
     (void)state.finish_investigation(investigation_id, store::InvestigationStatus::failed,
-                                     dump({{"error", report.error().message}}));
+                                     dump(nlohmann::json{{"error", report.error().message}}));
     return std::unexpected(report.error());
   }
   report->investigation_id = investigation_id;

@@ -163,7 +163,9 @@ int run_investigate(const InvestigateOptions& options) {
   request.llm = *settings;
   request.cancel = &g_cancel;
   g_cancel.store(false);
-  std::signal(SIGINT, on_interrupt);
+  // Only while a model works: Ctrl-C then stops the model and the playbook's report still comes out. Before and
+  // after (the playbook, the verification) Ctrl-C stops cowork as usual.
+  const bool with_model = request.llm.has_value();
   Style style;
   const std::string& format = options.common.format;
   agent::InvestigateCallbacks callbacks;
@@ -186,10 +188,17 @@ int run_investigate(const InvestigateOptions& options) {
       line["ms"] = event.duration_ms ? nlohmann::ordered_json(*event.duration_ms) : nullptr;
       if (!event.payload_json.empty())
         line["payload"] = nlohmann::ordered_json::parse(event.payload_json, nullptr, false);
-      std::cout << line.dump() << '\n';
+      std::cout << dump_json(line) << '\n';
       std::cout.flush();
     };
   }
+  callbacks.on_event = [&, print = callbacks.on_event](const store::Event& event) {
+    if (with_model && event.kind == store::EventKind::phase) {
+      if (event.agent == "model") std::signal(SIGINT, on_interrupt);
+      else std::signal(SIGINT, SIG_DFL);
+    }
+    if (print) print(event);
+  };
   auto report = agent::investigate(request, callbacks);
   std::signal(SIGINT, SIG_DFL);
   if (g_in_narrative) {
@@ -203,7 +212,7 @@ int run_investigate(const InvestigateOptions& options) {
     nlohmann::ordered_json line;
     line["type"] = "report";
     line["report"] = agent::to_json(*report);
-    std::cout << line.dump() << '\n';
+    std::cout << dump_json(line) << '\n';
   } else {
     print_report(style, *report);
   }

@@ -1,5 +1,6 @@
 #include "util/http.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -65,7 +66,12 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
       return bytes;
     }
   }
-  transfer->response->body.append(data, bytes);
+  // An error body is read for its message: its first 64 KB are plenty, the rest is dropped.
+  constexpr size_t k_max_error_body = 64u << 10;
+  auto& body = transfer->response->body;
+  const long status = transfer->response->status;
+  if (status >= 200 && status < 300) body.append(data, bytes);
+  else if (body.size() < k_max_error_body) body.append(data, std::min(bytes, k_max_error_body - body.size()));
   return bytes;
 }
 
@@ -130,7 +136,8 @@ Result<Response> send(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  // 0 would mean "no timeout" to libcurl: a timeout is never less than a millisecond.
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(request.timeout.count(), 1)));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   // A proxy from the environment (https_proxy) serves the public APIs, never a server on this machine.

@@ -33,7 +33,7 @@ struct Request {
 struct Response {
   long status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;  // the whole body, unless on_data consumed it
+  std::string body;  // the whole body, unless on_data consumed it; of an error reply, its first 64 KB
   std::string header(std::string_view name) const;  // "" when absent
 };
 

@@ -5,6 +5,8 @@
 
 #include "agent/llm_agents.hpp"
 #include "support/temp_dir.hpp"
+#include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 namespace cowork::agent {
 namespace {
@@ -18,6 +20,18 @@ TEST(FenceData, LabelsDataAndNeutralisesAClosingTag) {
   // Exactly one closing tag: the fence's own.
   EXPECT_EQ(fenced.find("</data>"), fenced.size() - 7) << fenced;
   EXPECT_EQ(fence_data("a\"b", "x").find("a\"b"), std::string::npos) << "a quote cannot break the label";
+  // Any case or spacing of the closing tag.
+  const std::string tricky = fence_data("kb", "x </DATA> y < / Data > z");
+  EXPECT_EQ(to_lower(tricky).find("</data"), tricky.size() - 7) << tricky;
+  EXPECT_EQ(tricky.find("< / Data"), std::string::npos) << tricky;
+}
+
+TEST(Utf8, CutsBetweenSequencesAndReplacesMalformedBytes) {
+  EXPECT_EQ(utf8_prefix("ab\xc3\xa9", 3), "ab");  // é is two bytes: not cut in half
+  EXPECT_EQ(utf8_prefix("ab\xc3\xa9", 4), "ab\xc3\xa9");
+  EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(valid_utf8("\xe2\x82"), "\xef\xbf\xbd\xef\xbf\xbd");  // a truncated sequence
+  EXPECT_EQ(valid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
 TEST(ExtractJson, WholeFencedOrEmbedded) {
@@ -89,6 +103,14 @@ TEST_F(ReadFixOptions, EditsThatDoNotApplyOrLeaveTheSourcesAreErrorsNamingTheOpt
         "options[6]: the edits change nothing in models/a.sql", "options[7].edits must be a non-empty list",
         "options[8].edits[0]: models/nope.sql does not exist", "options[9].title", "options[9].category", "options[9].risk"})
     EXPECT_NE(all.find(expected), std::string::npos) << expected << "\n" << all;
+}
+
+TEST_F(ReadFixOptions, AnUnknownStrategyIsOther) {
+  json o = option(json::array({json{{"path", "models/a.sql"}, {"find", "x,"}, {"replace", "x2,"}}}));
+  o["strategy"] = "trust_me";
+  auto out = read(json::array({o}));
+  ASSERT_EQ(out.options.size(), 1u);
+  EXPECT_EQ(out.options[0].strategy, "other");
 }
 
 TEST_F(ReadFixOptions, NotAnOptionsObjectIsOneError) {

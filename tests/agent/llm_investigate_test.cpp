@@ -385,7 +385,8 @@ TEST_F(LlmInvestigation, TheStepBudgetCutsAModelThatNeverStopsCallingTools) {
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 6u);
   const json last = json::parse(requests[1].body);
-  EXPECT_FALSE(last.contains("tools"));
+  EXPECT_EQ(last["tool_choice"], "none") << "tools stay declared, but the model is told to answer";
+  EXPECT_TRUE(last.contains("tools"));
   EXPECT_NE(last["messages"].back()["content"].get<std::string>().find("last turn"), std::string::npos);
   expect_playbook_recommendation(run.report);
 }
@@ -595,6 +596,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BrokenEndpoint{"garbage",
                        [](const HttpExchangeRequest&) { return HttpExchangeResponse::json(200, "<html>502 oops"); },
+                       "not JSON"},
+        // Bytes that are not UTF-8 reach the notes replaced, and the report is still written.
+        BrokenEndpoint{"binary",
+                       [](const HttpExchangeRequest&) {
+                         return HttpExchangeResponse::json(200, std::string("\xff\xfe\x00\x01 PK\x03\x04", 10));
+                       },
                        "not JSON"},
         BrokenEndpoint{"unauthorized",
                        [](const HttpExchangeRequest&) {

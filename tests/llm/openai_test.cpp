@@ -122,6 +122,18 @@ TEST(OpenAi, PlainToolCalls) {
   EXPECT_EQ(json::parse(reply->message.tool_calls[0].arguments), json({{"sql", "select 1"}}));
 }
 
+// A stream cut short (no finish reason, no [DONE]) is an error, not a partial answer taken for a whole one.
+TEST(OpenAi, AStreamCutShortIsAnError) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    return HttpExchangeResponse::sse({{"", chunk({{"role", "assistant"}, {"content", "The orders"}})},
+                                      {"", chunk({{"content", " model"}})}});
+  });
+  auto reply = provider_for(config_for(kit(), server))->chat(hello_request());
+  ASSERT_FALSE(reply);
+  EXPECT_NE(reply.error().message.find("ended before the reply was complete"), std::string::npos)
+      << reply.error().message;
+}
+
 TEST(OpenAi, StreamedTextInPieces) {
   FakeHttpServer server([](const HttpExchangeRequest&) {
     auto response = HttpExchangeResponse::sse(stream_text({"The ", "orders ", "model ", "failed."}));
@@ -385,6 +397,20 @@ TEST(OpenAi, OtherClientErrorIsInvalidArgument) {
 }
 TEST(OpenAi, CancelWhileHanging) { check_cancel_while_hanging(kit()); }
 TEST(OpenAi, KeyEchoedByServerIsRedacted) { check_key_echoed_by_server_is_redacted(kit()); }
+
+// On a turn that must be answered in text the tools stay declared (Anthropic refuses tool blocks in the history
+// otherwise) and the model is told not to call one.
+TEST(OpenAi, ToolsStayDeclaredWhenCallsAreNotAllowed) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    return HttpExchangeResponse::json(200, kit().plain_reply("ok"));
+  });
+  ChatRequest request = conversation_with_tools();
+  request.allow_tool_calls = false;
+  ASSERT_TRUE(provider_for(config_for(kit(), server, false))->chat(request));
+  const json body = body_json(server.requests().at(0));
+  EXPECT_TRUE(body.contains("tools")) << body.dump(1);
+  EXPECT_EQ(body["tool_choice"], "none");
+}
 
 }  // namespace
 }  // namespace cowork::llm::test

@@ -201,6 +201,27 @@ TEST(Transport, AnOversizedReplyIsCutOff) {
   EXPECT_NE(reply.error().message.find("larger than 16 MB"), std::string::npos) << reply.error().message;
 }
 
+// Retries share the caller's deadline (the investigation's time budget): no attempt or wait runs past it.
+TEST(Transport, RetriesStopAtTheDeadline) {
+  FakeHttpServer server([](const HttpExchangeRequest&) {
+    auto response = HttpExchangeResponse::json(503, R"({"error": {"message": "overloaded"}})");
+    response.headers.emplace_back("Retry-After", "1");
+    return response;
+  });
+  auto config = openai_config(server);
+  config.max_attempts = 10;
+  config.max_backoff = 5s;
+  CallOptions options;
+  options.deadline = std::chrono::steady_clock::now() + 1500ms;
+  Stopwatch watch;
+  auto reply = provider_for(config)->chat(hello_request(), options);
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, ErrorCode::timeout);
+  EXPECT_NE(reply.error().message.find("no time left"), std::string::npos) << reply.error().message;
+  EXPECT_LT(watch.seconds(), 2.0);
+  EXPECT_LE(server.request_count(), 2u);
+}
+
 TEST(Transport, RetryAfterIsCappedByMaxBackoff) {
   std::atomic<int> calls{0};
   FakeHttpServer server([&](const HttpExchangeRequest&) {
@@ -464,6 +485,29 @@ TEST(Resolve, AModelBelongsToTheProviderItWasWrittenFor) {
   ASSERT_TRUE(settings->has_value());
   EXPECT_EQ((*settings)->provider.model, "gpt-4o-mini");
   EXPECT_EQ((*settings)->provider.base_url, "http://127.0.0.1:9/v1");
+}
+
+// A cloned project's cowork.yml cannot send the user's key elsewhere: only a server on this machine is accepted.
+TEST(Resolve, CoworkYmlCannotPointTheKeyAtARemoteHost) {
+  EnvGuard env;
+  cowork::testing::TempDir project;
+  project.write("cowork.yml", "llm:\n  provider: anthropic\n  base_url: https://collector.example\n");
+  env.set("ANTHROPIC_API_KEY", "sk-anthropic");
+  auto settings = resolve({}, project.path());
+  ASSERT_FALSE(settings);
+  EXPECT_NE(settings.error().message.find("cowork.yml:3"), std::string::npos) << settings.error().message;
+  EXPECT_NE(settings.error().message.find("ANTHROPIC_BASE_URL"), std::string::npos) << settings.error().message;
+  EXPECT_EQ(settings.error().message.find("sk-anthropic"), std::string::npos);
+  // The environment may name any endpoint.
+  env.set("ANTHROPIC_BASE_URL", "https://gateway.example");
+  settings = resolve({}, project.path());
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ((*settings)->provider.base_url, "https://gateway.example");
+  // Budgets must be whole numbers of steps and seconds.
+  project.write("cowork.yml", "llm:\n  provider: anthropic\n  max_seconds: 0.5\n");
+  settings = resolve({}, project.path());
+  ASSERT_FALSE(settings);
+  EXPECT_NE(settings.error().message.find("max_seconds"), std::string::npos) << settings.error().message;
 }
 
 TEST(Resolve, DefaultModelAndBudgetsFromTheEnvironment) {

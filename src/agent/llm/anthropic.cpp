@@ -52,6 +52,7 @@ nlohmann::json to_wire(const ChatRequest& request, const std::string& model, boo
       body["tools"].push_back(
           {{"name", tool.name}, {"description", tool.description}, {"input_schema", tool.parameters}});
   }
+  if (!request.tools.empty() && !request.allow_tool_calls) body["tool_choice"] = {{"type", "none"}};
   if (stream) body["stream"] = true;
   return body;
 }
@@ -67,7 +68,7 @@ class AnthropicProvider final : public Provider {
     exchange.url = join_url(base, base.ends_with("/v1") || base.ends_with("/v1/") ? "/messages" : "/v1/messages");
     exchange.headers = {{"Content-Type", "application/json"}, {"anthropic-version", std::string(k_version)}};
     if (!m_config.api_key.empty()) exchange.headers.emplace_back("x-api-key", m_config.api_key);
-    exchange.body = to_wire(request, m_config.model, m_config.stream).dump();
+    exchange.body = request_body(to_wire(request, m_config.model, m_config.stream));
     exchange.key_variable = "ANTHROPIC_API_KEY";
 
     ChatReply reply;

@@ -84,6 +84,7 @@ nlohmann::json to_wire(const ChatRequest& request) {
       declarations.push_back(
           {{"name", tool.name}, {"description", tool.description}, {"parameters", gemini_schema(tool.parameters)}});
     body["tools"] = nlohmann::json::array({{{"functionDeclarations", std::move(declarations)}}});
+    if (!request.allow_tool_calls) body["toolConfig"] = {{"functionCallingConfig", {{"mode", "NONE"}}}};
   }
   body["generationConfig"] = {{"maxOutputTokens", request.max_output_tokens}};
   return body;
@@ -103,7 +104,7 @@ class GeminiProvider final : public Provider {
     exchange.url = join_url(base, fmt::format("{}models/{}:{}", versioned ? "" : "v1beta/", m_config.model, method));
     exchange.headers = {{"Content-Type", "application/json"}};
     if (!m_config.api_key.empty()) exchange.headers.emplace_back("x-goog-api-key", m_config.api_key);
-    exchange.body = to_wire(request).dump();
+    exchange.body = request_body(to_wire(request));
     exchange.key_variable = "GEMINI_API_KEY (or GOOGLE_API_KEY)";
 
     ChatReply reply;

@@ -46,6 +46,7 @@ nlohmann::json to_wire(const ChatRequest& request, const std::string& model, boo
                                              {"description", tool.description},
                                              {"parameters", tool.parameters}}}});
   }
+  if (!request.tools.empty() && !request.allow_tool_calls) body["tool_choice"] = "none";
   if (stream) {
     body["stream"] = true;
     body["stream_options"] = {{"include_usage", true}};
@@ -63,7 +64,7 @@ class OpenAiProvider final : public Provider {
     exchange.url = join_url(m_config.base_url, "/chat/completions");
     exchange.headers = {{"Content-Type", "application/json"}, {"Accept", m_config.stream ? "text/event-stream" : "application/json"}};
     if (!m_config.api_key.empty()) exchange.headers.emplace_back("Authorization", "Bearer " + m_config.api_key);
-    exchange.body = to_wire(request, m_config.model, m_config.stream).dump();
+    exchange.body = request_body(to_wire(request, m_config.model, m_config.stream));
     exchange.key_variable = "OPENAI_API_KEY";
 
     // The streamed reply, assembled from deltas.
@@ -136,7 +137,11 @@ class OpenAiProvider final : public Provider {
       return reply;
     }
     if (stream_error) return std::unexpected(*stream_error);
-    (void)done;
+    // A stream cut short (a proxy closing it mid-answer) has neither [DONE] nor a finish reason: the text or the tool
+    // arguments would be partial.
+    if (!done && reply.finish_reason.empty())
+      return make_error(ErrorCode::unavailable, "openai at {}: the stream ended before the reply was complete",
+                        http::host_of(m_config.base_url));
     int n = 0;
     for (auto& [index, call] : calls) {
       if (call.id.empty()) call.id = fmt::format("call_{}", n);

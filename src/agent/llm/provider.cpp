@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "agent/llm/providers.hpp"
+#include "util/http.hpp"
 #include "util/strings.hpp"
 #include "util/yaml.hpp"
 
@@ -102,6 +103,23 @@ Result<double> positive_number(const std::string& text, const std::string& what)
   return make_error(ErrorCode::invalid_argument, "{}: '{}' is not a positive number (at most 1e9)", what, text);
 }
 
+// A whole number from 1 to 1e9 (turns, tokens, seconds of a budget).
+Result<std::int64_t> whole_number(const std::string& text, const std::string& what) {
+  COWORK_ASSIGN_OR_RETURN(const double value, positive_number(text, what));
+  if (value < 1 || value != static_cast<double>(static_cast<std::int64_t>(value)))
+    return make_error(ErrorCode::invalid_argument, "{}: '{}' must be a whole number of at least 1", what, text);
+  return static_cast<std::int64_t>(value);
+}
+
+// Whether a URL's host is this machine: localhost, 127.x.x.x or [::1].
+bool is_loopback_url(std::string_view url) {
+  std::string host = http::host_of(url);
+  if (host.starts_with('[')) return host.starts_with("[::1]");
+  if (auto colon = host.find(':'); colon != std::string::npos) host.resize(colon);
+  host = to_lower(host);
+  return host == "localhost" || host.starts_with("127.");
+}
+
 }  // namespace
 
 Result<ChatReply> Provider::chat(const ChatRequest& request, const CallOptions& options) {
@@ -171,30 +189,40 @@ Result<std::optional<Settings>> resolve(const Selection& selection, const fs::pa
   if (config.model.empty()) config.model = std::string(i->default_model);
 
   if (selection.timeout_seconds) {
-    if (!(*selection.timeout_seconds > 0 && *selection.timeout_seconds <= 86400))
-      return make_error(ErrorCode::invalid_argument, "--llm-timeout must be a number of seconds from 0 to 86400");
+    if (!(*selection.timeout_seconds >= 1 && *selection.timeout_seconds <= 86400))
+      return make_error(ErrorCode::invalid_argument, "--llm-timeout must be a number of seconds from 1 to 86400");
     config.timeout = std::chrono::milliseconds(static_cast<long long>(*selection.timeout_seconds * 1000));
   } else if (std::string text = pick("COWORK_LLM_TIMEOUT", file, "timeout", &what); !text.empty()) {
     COWORK_ASSIGN_OR_RETURN(const double seconds, positive_number(text, what));
+    if (seconds < 1) return make_error(ErrorCode::invalid_argument, "{}: '{}' is under a second", what, text);
     config.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
   }
   if (std::string text = pick("COWORK_LLM_MAX_STEPS", file, "max_steps", &what); !text.empty()) {
-    COWORK_ASSIGN_OR_RETURN(const double steps, positive_number(text, what));
-    settings.budget.max_steps = static_cast<int>(steps);
+    COWORK_ASSIGN_OR_RETURN(const std::int64_t steps, whole_number(text, what));
+    settings.budget.max_steps = static_cast<int>(std::min<std::int64_t>(steps, 1000));
   }
   if (std::string text = pick("COWORK_LLM_MAX_TOKENS", file, "max_tokens", &what); !text.empty()) {
-    COWORK_ASSIGN_OR_RETURN(const double tokens, positive_number(text, what));
-    settings.budget.max_tokens = static_cast<std::int64_t>(tokens);
+    COWORK_ASSIGN_OR_RETURN(settings.budget.max_tokens, whole_number(text, what));
   }
   if (std::string text = pick("COWORK_LLM_MAX_SECONDS", file, "max_seconds", &what); !text.empty()) {
-    COWORK_ASSIGN_OR_RETURN(const double seconds, positive_number(text, what));
-    settings.budget.max_wall = std::chrono::seconds(static_cast<long long>(seconds));
+    COWORK_ASSIGN_OR_RETURN(const std::int64_t seconds, whole_number(text, what));
+    settings.budget.max_wall = std::chrono::seconds(seconds);
   }
 
   for (const char* variable : i->base_variables)
     if (config.base_url = env(variable); !config.base_url.empty()) break;
-  if (config.base_url.empty() && file_applies)
-    if (auto it = file.values.find("base_url"); it != file.values.end()) config.base_url = it->second;
+  if (config.base_url.empty() && file_applies) {
+    if (auto it = file.values.find("base_url"); it != file.values.end()) {
+      // cowork.yml is part of the repository: it may point at a server on this machine, but it does not get to send
+      // the user's key to a host of its choosing.
+      if (!is_loopback_url(it->second))
+        return make_error(ErrorCode::invalid_argument,
+                          "{}: llm.base_url may only name a server on this machine (localhost, 127.0.0.1); a remote "
+                          "endpoint is set in the environment ({}), so a cloned project cannot redirect your key",
+                          file.where.at("base_url"), i->base_variables.front());
+      config.base_url = it->second;
+    }
+  }
   const bool default_endpoint = config.base_url.empty();
   if (default_endpoint) config.base_url = std::string(i->default_base);
   if (!config.base_url.starts_with("http://") && !config.base_url.starts_with("https://"))

@@ -52,6 +52,9 @@ struct ChatRequest {
   std::string system;
   std::vector<Message> messages;
   std::vector<ToolSpec> tools;  // empty: the model must answer in text
+  // false: the tools are still declared (a history with tool calls needs them, for Anthropic) but the model is told
+  // to answer in text (tool_choice none).
+  bool allow_tool_calls = true;
   int max_output_tokens = 4096;
 };
 
@@ -71,6 +74,8 @@ struct CallOptions {
   std::function<void(std::string_view text)> on_text;  // narrative as it streams
   const std::atomic<bool>* cancel = nullptr;
   std::optional<std::chrono::milliseconds> timeout;     // this request only; default: the provider's
+  // No attempt (retries included) runs past this, and no retry waits past it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   // Told before each retry: why, and how long it waits.
   std::function<void(std::string_view reason, std::chrono::milliseconds delay)> on_retry;
 };

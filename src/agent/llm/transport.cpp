@@ -7,15 +7,19 @@
 
 #include "util/http.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 namespace cowork::llm {
 namespace {
 
+// The start of a body for a message: one line, cut between UTF-8 sequences, malformed bytes replaced (a server may
+// send binary).
 std::string snippet(std::string_view text, size_t limit = 300) {
-  std::string out(trim(text));
+  text = trim(text);
+  std::string out = valid_utf8(utf8_prefix(text, limit));
   for (auto& c : out)
     if (c == '\n' || c == '\r') c = ' ';
-  if (out.size() > limit) out = out.substr(0, limit) + "...";
+  if (text.size() > limit) out += "...";
   return out;
 }
 
@@ -146,6 +150,15 @@ Result<ExchangeResult> post(const ProviderConfig& config, std::string_view provi
     request.headers = exchange.headers;
     request.body = exchange.body;
     request.timeout = options.timeout.value_or(config.timeout);
+    if (options.deadline) {
+      // Retries share the caller's deadline: each attempt gets what is left of it.
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*options.deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return make_error(ErrorCode::timeout, "{}: no time left for the request to {}", provider,
+                          http::host_of(exchange.url));
+      request.timeout = std::min(request.timeout, left);
+    }
     request.cancel = options.cancel;
     std::string raw;  // a 2xx body, kept in case it is plain JSON rather than events
     bool received = false;
@@ -196,6 +209,9 @@ Result<ExchangeResult> post(const ProviderConfig& config, std::string_view provi
     }
     auto delay = asked.value_or(config.backoff * (1 << std::min(attempt - 1, 10)));
     delay = std::min(delay, config.max_backoff);
+    if (options.deadline && std::chrono::steady_clock::now() + delay >= *options.deadline)
+      return make_error(ErrorCode::timeout, "{} at {}: {} and no time left to retry", provider,
+                        http::host_of(config.base_url), reason);
     if (options.on_retry) options.on_retry(reason, delay);
     if (!wait(delay, options.cancel))
       return make_error(ErrorCode::unavailable, "{}: request to {} cancelled", provider, http::host_of(exchange.url));
@@ -213,6 +229,10 @@ Result<nlohmann::json> parse_reply(std::string_view provider, const ProviderConf
 Error malformed(std::string_view provider, const ProviderConfig& config, std::string_view what) {
   return Error{ErrorCode::invalid_argument, fmt::format("{} at {} sent a reply the API does not document: {}", provider,
                                                         http::host_of(config.base_url), what)};
+}
+
+std::string request_body(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string join_url(std::string_view base, std::string_view path) {

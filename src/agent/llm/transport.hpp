@@ -58,6 +58,10 @@ Result<nlohmann::json> parse_reply(std::string_view provider, const ProviderConf
 // An error for a reply that parsed but is not the API's documented shape.
 Error malformed(std::string_view provider, const ProviderConfig& config, std::string_view what);
 
+// The request's JSON text; a string that is not valid UTF-8 (a file in another encoding) is sent with U+FFFD
+// rather than failing the request.
+std::string request_body(const nlohmann::json& body);
+
 // `base` + `path`, without a doubled slash.
 std::string join_url(std::string_view base, std::string_view path);
 
