@@ -409,17 +409,8 @@ TEST(Gemini, UnknownModelAsDocumented) {
 TEST(Gemini, CancelWhileHanging) { check_cancel_while_hanging(kit()); }
 TEST(Gemini, KeyEchoedByServerIsRedacted) { check_key_echoed_by_server_is_redacted(kit()); }
 
-// On a turn that must be answered in text the tools stay declared (Anthropic refuses tool blocks in the history
-// otherwise) and the model is told not to call one.
 TEST(Gemini, ToolsStayDeclaredWhenCallsAreNotAllowed) {
-  FakeHttpServer server([](const HttpExchangeRequest&) {
-    return HttpExchangeResponse::json(200, kit().plain_reply("ok"));
-  });
-  ChatRequest request = conversation_with_tools();
-  request.allow_tool_calls = false;
-  ASSERT_TRUE(provider_for(config_for(kit(), server, false))->chat(request));
-  const json body = body_json(server.requests().at(0));
-  EXPECT_TRUE(body.contains("tools")) << body.dump(1);
+  const json body = request_with_tool_calls_not_allowed(kit());
   EXPECT_EQ(body["toolConfig"]["functionCallingConfig"]["mode"], "NONE");
 }
 

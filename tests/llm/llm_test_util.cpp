@@ -385,4 +385,17 @@ void check_key_echoed_by_server_is_redacted(const Kit& kit) {
   }
 }
 
+nlohmann::json request_with_tool_calls_not_allowed(const Kit& kit) {
+  FakeHttpServer server([&](const HttpExchangeRequest&) { return HttpExchangeResponse::json(200, kit.plain_reply("ok")); });
+  ChatRequest request = conversation_with_tools();
+  request.allow_tool_calls = false;
+  auto reply = provider_for(config_for(kit, server, false))->chat(request);
+  EXPECT_TRUE(reply) << reply.error().message;
+  const auto requests = server.requests();
+  if (requests.empty()) return nlohmann::json::object();
+  auto body = body_json(requests.front());
+  EXPECT_TRUE(body.contains("tools")) << body.dump(1);
+  return body;
+}
+
 }  // namespace cowork::llm::test

@@ -66,6 +66,11 @@ class Stopwatch {
 // An SSE body cut into pieces of `size` bytes, so events and lines straddle chunk boundaries.
 std::vector<std::string> split_bytes(const std::string& body, size_t size);
 
+// The body of a request whose tools are declared but may not be called this turn (checked: the tools are there).
+// On such a turn the tools stay declared (Anthropic refuses tool blocks in the history otherwise) and the model is
+// told not to call one, in each provider's way.
+nlohmann::json request_with_tool_calls_not_allowed(const Kit& kit);
+
 // The checks every provider must pass.
 void check_plain_reply_to_streamed_request(const Kit& kit);
 void check_not_json(const Kit& kit);
