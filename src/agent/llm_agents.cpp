@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "fixes/diff.hpp"
+#include "util/files.hpp"
 #include "util/strings.hpp"
 #include "util/utf8.hpp"
 
@@ -33,15 +32,6 @@ const char* const k_data_rule =
 std::string truncate(std::string_view text, size_t limit) {
   if (text.size() <= limit) return valid_utf8(text);
   return valid_utf8(utf8_prefix(text, limit)) + fmt::format("\n... (truncated; {} bytes in all)", text.size());
-}
-
-std::string read_text(const fs::path& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  if (!in) return {};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // -- the model session: budgets, accounting, events ----------------------------------------------------------------
@@ -545,9 +535,9 @@ ProposedOptions read_fix_options(const nlohmann::json& answer, const fs::path& p
           continue;
         }
         if (!files.contains(path)) {
-          bool exists = false;
-          std::string text = read_text(project_dir / path, &exists);
-          if (!exists) missing.insert(path);
+          auto existing = read_file(project_dir / path);
+          if (!existing) missing.insert(path);
+          const std::string text = existing ? std::move(*existing) : std::string();
           files[path] = {text, text};
           order.push_back(path);
         }
